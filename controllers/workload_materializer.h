@@ -1,0 +1,41 @@
+// Turns one placement of an AIWorkload into the object the member cluster runs (a Deployment
+// for Inference), ready for server-side apply. Pure: no I/O, thread-compatible.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/types.h"
+
+namespace hybridai::controllers {
+
+// Labels every object created for a workload carries; the member-side watches map objects back
+// to the hub workload through them.
+inline constexpr const char* kLabelWorkload = "hybridai.io/workload";
+inline constexpr const char* kLabelWorkloadNamespace = "hybridai.io/workload-namespace";
+inline constexpr const char* kLabelCluster = "hybridai.io/cluster";
+inline constexpr const char* kLabelPool = "hybridai.io/pool";
+inline constexpr const char* kLabelRole = "hybridai.io/role";
+inline constexpr const char* kLabelManagedBy = "app.kubernetes.io/managed-by";
+inline constexpr const char* kManagedByValue = "hybrid-operator";
+inline constexpr const char* kAnnotationWorkloadUid = "hybridai.io/workload-uid";
+inline constexpr const char* kFieldManager = "hybrid-operator";
+
+// The member object's name for a placement: "<workload>-<pool>", shortened with a stable hash
+// when it would not fit a DNS label (pods derive their names from it).
+std::string MemberObjectName(const std::string& workload, const std::string& pool);
+
+// Labels for a placement: the workload's tags, then the hybridai.io/* labels (which win).
+std::map<std::string, std::string> PlacementLabels(const api::AIWorkload& w,
+                                                   const api::Placement& p);
+
+// The Deployment for an Inference placement: the workload's pod template with the placement's
+// labels, the pool's node selector and tolerations, and `resourceName: count` as limit and request
+// on the first container. Standby placements are scaled to zero. The accelerator count per
+// replica is the workload's spec.accelerators.count.
+nlohmann::json BuildDeployment(const api::AIWorkload& w, const api::Placement& p,
+                               const api::GPUPool& pool);
+
+}  // namespace hybridai::controllers
