@@ -44,7 +44,9 @@ json PinnedPodTemplate(const api::AIWorkload& w, const api::Placement& p, const 
   if (!meta.is_object()) meta = json::object();
   json& tmpl_labels = meta["labels"];
   if (!tmpl_labels.is_object()) tmpl_labels = json::object();
-  for (const auto& [k, v] : labels) tmpl_labels[k] = v;
+  // The role stays off the pods: promoting a standby must not change a Job's immutable template.
+  for (const auto& [k, v] : labels)
+    if (k != kLabelRole) tmpl_labels[k] = v;
 
   json& spec = tmpl["spec"];
   if (!spec.is_object()) spec = json::object();
@@ -125,6 +127,38 @@ json BuildDeployment(const api::AIWorkload& w, const api::Placement& p, const ap
         {"template", PinnedPodTemplate(w, p, pool, labels)}}},
   };
   return deployment;
+}
+
+json BuildJob(const api::AIWorkload& w, const api::Placement& p, const api::GPUPool& pool) {
+  const auto labels = PlacementLabels(w, p);
+  json tmpl = PinnedPodTemplate(w, p, pool, labels);
+  json& pod_spec = tmpl["spec"];
+  const std::string restart = pod_spec.value("restartPolicy", "");
+  if (restart.empty() || restart == "Always") pod_spec["restartPolicy"] = "OnFailure";
+  return {
+      {"apiVersion", "batch/v1"},
+      {"kind", "Job"},
+      {"metadata",
+       {{"name", MemberObjectName(w.metadata.name, p.pool)},
+        {"namespace", w.metadata.namespace_},
+        {"labels", LabelsJson(labels)},
+        {"annotations", {{kAnnotationWorkloadUid, w.metadata.uid}}}}},
+      {"spec",
+       {{"parallelism", p.replicas},
+        {"completions", p.replicas},
+        {"suspend", p.role != api::Role::Active},
+        {"template", std::move(tmpl)}}},
+  };
+}
+
+json BuildMemberObject(const api::AIWorkload& w, const api::Placement& p,
+                       const api::GPUPool& pool) {
+  json obj = w.spec.type == api::WorkloadType::Inference ? BuildDeployment(w, p, pool)
+                                                          : BuildJob(w, p, pool);
+  char hash[16];
+  std::snprintf(hash, sizeof hash, "%08x", Fnv1a(obj.dump()));
+  obj["metadata"]["annotations"][kAnnotationSpecHash] = hash;
+  return obj;
 }
 
 }  // namespace hybridai::controllers

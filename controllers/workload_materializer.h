@@ -21,6 +21,7 @@ inline constexpr const char* kLabelRole = "hybridai.io/role";
 inline constexpr const char* kLabelManagedBy = "app.kubernetes.io/managed-by";
 inline constexpr const char* kManagedByValue = "hybrid-operator";
 inline constexpr const char* kAnnotationWorkloadUid = "hybridai.io/workload-uid";
+inline constexpr const char* kAnnotationSpecHash = "hybridai.io/spec-hash";
 inline constexpr const char* kFieldManager = "hybrid-operator";
 
 // The member object's name for a placement: "<workload>-<pool>", shortened with a stable hash
@@ -37,5 +38,16 @@ std::map<std::string, std::string> PlacementLabels(const api::AIWorkload& w,
 // replica is the workload's spec.accelerators.count.
 nlohmann::json BuildDeployment(const api::AIWorkload& w, const api::Placement& p,
                                const api::GPUPool& pool);
+
+// The Job for a Training or Batch placement: parallelism = completions = replicas, the same
+// pinning as a Deployment; a Standby placement is created suspended (reserved, not running).
+// Pods restart OnFailure unless the template says otherwise (a Job cannot use Always).
+nlohmann::json BuildJob(const api::AIWorkload& w, const api::Placement& p,
+                        const api::GPUPool& pool);
+
+// BuildDeployment or BuildJob by the workload's type, with kAnnotationSpecHash set to a hash of
+// the rest, so an unchanged object need not be applied again.
+nlohmann::json BuildMemberObject(const api::AIWorkload& w, const api::Placement& p,
+                                 const api::GPUPool& pool);
 
 }  // namespace hybridai::controllers

@@ -18,7 +18,9 @@ class Decimal {
 
   constexpr Decimal() = default;
   static constexpr Decimal FromUnits(int64_t units) { return Decimal(units); }
-  static constexpr Decimal FromInt(int64_t v) { return Decimal(v * kScale); }
+  static constexpr Decimal FromInt(int64_t v) { return Decimal(kScale) * v; }
+  static constexpr Decimal Max() { return Decimal(INT64_MAX); }
+  static constexpr Decimal Min() { return Decimal(INT64_MIN); }
 
   // Parses "12", "4.10", "0.000001". No sign unless allow_negative, no exponent, at most six
   // fractional digits. Returns nullopt on anything else (the caller names the field).
@@ -35,15 +37,30 @@ class Decimal {
   Decimal Round(int digits) const;
   double ToDouble() const { return static_cast<double>(units_) / kScale; }
 
-  constexpr Decimal operator+(Decimal o) const { return Decimal(units_ + o.units_); }
-  constexpr Decimal operator-(Decimal o) const { return Decimal(units_ - o.units_); }
-  constexpr Decimal& operator+=(Decimal o) { units_ += o.units_; return *this; }
-  constexpr Decimal& operator-=(Decimal o) { units_ -= o.units_; return *this; }
+  // Arithmetic saturates at Max()/Min() instead of overflowing: an absurd accumulated cost
+  // must stay absurd, never wrap to a negative number.
+  constexpr Decimal operator+(Decimal o) const {
+    int64_t r = 0;
+    if (__builtin_add_overflow(units_, o.units_, &r)) return o.units_ > 0 ? Max() : Min();
+    return Decimal(r);
+  }
+  constexpr Decimal operator-(Decimal o) const {
+    int64_t r = 0;
+    if (__builtin_sub_overflow(units_, o.units_, &r)) return o.units_ < 0 ? Max() : Min();
+    return Decimal(r);
+  }
+  constexpr Decimal& operator+=(Decimal o) { return *this = *this + o; }
+  constexpr Decimal& operator-=(Decimal o) { return *this = *this - o; }
   // Exact when the result fits; intermediate products use 128-bit arithmetic and round half
   // away from zero at the sixth digit.
   Decimal operator*(Decimal o) const;
-  Decimal operator*(int64_t n) const { return Decimal(units_ * n); }
-  // Division rounds half away from zero at the sixth digit; divisor must be non-zero.
+  constexpr Decimal operator*(int64_t n) const {
+    int64_t r = 0;
+    if (__builtin_mul_overflow(units_, n, &r)) return (units_ < 0) != (n < 0) ? Min() : Max();
+    return Decimal(r);
+  }
+  // Division rounds half away from zero at the sixth digit. Dividing by zero gives Max()/Min()
+  // by the dividend's sign (zero for zero) rather than trapping.
   Decimal operator/(Decimal o) const;
 
   constexpr auto operator<=>(const Decimal&) const = default;

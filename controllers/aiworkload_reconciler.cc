@@ -1,0 +1,295 @@
+#include "controllers/aiworkload_reconciler.h"
+
+#include <spdlog/spdlog.h>
+
+#include "controllers/workload_materializer.h"
+#include "controllers/workload_status.h"
+#include "core/codec.h"
+#include "core/placement_engine.h"
+
+namespace hybridai::controllers {
+
+using nlohmann::json;
+using runtime::ApiError;
+using runtime::ReconcileResult;
+using runtime::Request;
+using runtime::Result;
+using runtime::Status;
+namespace kinds = runtime::kinds;
+
+namespace {
+
+const runtime::ResourceKind& MemberKind(const api::AIWorkload& w) {
+  return w.spec.type == api::WorkloadType::Inference ? kinds::kDeployment : kinds::kJob;
+}
+
+bool HasFinalizer(const json& object) {
+  const auto& meta = object["metadata"];
+  auto it = meta.find("finalizers");
+  if (it == meta.end() || !it->is_array()) return false;
+  for (const auto& f : *it)
+    if (f.is_string() && f.get<std::string>() == kCleanupFinalizer) return true;
+  return false;
+}
+
+std::string WorkloadSelector(const api::AIWorkload& w) {
+  return std::string(kLabelWorkload) + "=" + w.metadata.name + "," + kLabelWorkloadNamespace +
+         "=" + w.metadata.namespace_;
+}
+
+ApiError MemberError(const std::string& cluster, const ApiError& e) {
+  ApiError out = e;
+  out.message = "member " + cluster + ": " + e.message;
+  return out;
+}
+
+}  // namespace
+
+AIWorkloadReconciler::AIWorkloadReconciler(runtime::ApiClient& hub, HubCaches caches,
+                                           FleetSnapshot& fleet, PlacementBook& book,
+                                           MemberRegistry& members, runtime::Clock& clock,
+                                           runtime::EventRecorder* events,
+                                           AIWorkloadReconcilerOptions options)
+    : hub_(hub),
+      caches_(caches),
+      fleet_(fleet),
+      book_(book),
+      members_(members),
+      clock_(clock),
+      events_(events),
+      options_(std::move(options)) {}
+
+int64_t AIWorkloadReconciler::NowUnix() const {
+  return std::chrono::duration_cast<std::chrono::seconds>(clock_.WallNow().time_since_epoch())
+      .count();
+}
+
+void AIWorkloadReconciler::Event(const json& object, bool warning, const std::string& reason,
+                                 const std::string& message) {
+  if (events_ == nullptr) return;
+  events_->Record(runtime::ObjectReference::To(object),
+                  warning ? runtime::EventType::Warning : runtime::EventType::Normal, reason,
+                  message);
+}
+
+Result<ReconcileResult> AIWorkloadReconciler::Reconcile(const Request& request) {
+  runtime::ObjectPtr object = caches_.workloads->Get(request.ns, request.name);
+  if (!object) {
+    // Gone from the hub: the finalizer already cleaned the members.
+    book_.Forget(request.Key());
+    return ReconcileResult{};
+  }
+  std::vector<Diagnostic> diags;
+  auto decoded = api::DecodeAIWorkload(*object, &diags);
+  if (!decoded) {
+    // The CRD schema should make this impossible; if it happens, retrying cannot help.
+    std::string why = diags.empty() ? "cannot decode" : diags.front().path + ": " +
+                                                            diags.front().message;
+    spdlog::error("msg=\"invalid AIWorkload\" workload={} error=\"{}\"", request.Key(), why);
+    Event(*object, true, "InvalidSpec", why);
+    return ReconcileResult{};
+  }
+  const api::AIWorkload& w = *decoded;
+  if (w.metadata.deletionTimestamp) return Finalize(w, *object);
+  if (!HasFinalizer(*object)) {
+    if (auto st = EnsureFinalizer(*object); !st.ok()) return st.error();
+    // The update comes back through the watch and triggers the next step.
+    return ReconcileResult{};
+  }
+
+  const int64_t now = NowUnix();
+  PlacementPlan plan;
+  PlacementInput input;
+  const WorkloadDecision* decision = nullptr;
+  {
+    std::lock_guard lock(book_.PlanMutex());
+    input = fleet_.ForWorkload(w, book_, now);
+    plan = PlanPlacements(input);
+    decision = plan.Find(w.metadata.namespace_, w.metadata.name);
+    if (decision != nullptr) book_.Record(request.Key(), decision->placements);
+  }
+  if (decision == nullptr) return ApiError{ApiError::Reason::Unknown, 0,
+                                           request.Key() + ": the planner returned no decision"};
+
+  if (decision->placed) {
+    if (auto st = Materialize(w, decision->placements); !st.ok()) {
+      Event(*object, true, "MaterializeFailed", st.error().message);
+      return st.error();
+    }
+  }
+  if (auto st = CollectGarbage(w, decision->placements); !st.ok()) return st.error();
+
+  StatusInputs inputs{w, *decision, plan, now};
+  for (const auto& p : decision->placements) {
+    for (const auto& o : members_.ObjectsOf(p.cluster, MemberKind(w), request.Key())) {
+      if ((*o)["metadata"].value("name", "") == MemberObjectName(w.metadata.name, p.pool))
+        inputs.memberObjects[p.cluster + "/" + p.pool] = o;
+    }
+  }
+  for (auto& c : input.clusters) inputs.clusters.push_back(std::move(c.cluster));
+  for (auto& b : input.budgets) inputs.budgets.push_back(std::move(b.budget));
+  for (const auto& p : input.pools) {
+    if (!decision->placements.empty() && p.pool.metadata.name == decision->placements[0].pool)
+      inputs.currency = p.pool.spec.pricing.currency;
+  }
+  WorkloadStatusUpdate update = ComputeWorkloadStatus(inputs);
+  if (update.placedChanged) {
+    if (decision->placed) {
+      Event(*object, false, "Placed", update.status.placements.empty() ? "no replicas" :
+                                          DescribePlacements(update.status.placements));
+    } else {
+      Event(*object, true, "Unschedulable", decision->message);
+    }
+  }
+  if (update.changed) {
+    json next = *object;
+    next["status"] = api::StatusToJson(update.status);
+    auto res = hub_.UpdateStatus(kinds::kAIWorkload, w.metadata.namespace_, next);
+    if (!res.ok()) return res.error();  // 409: the next attempt reads the newer object
+  }
+  ReconcileResult result;
+  result.requeueAfter = options_.resyncPeriod;
+  return result;
+}
+
+Status AIWorkloadReconciler::EnsureFinalizer(const json& object) {
+  json finalizers = object["metadata"].value("finalizers", json::array());
+  finalizers.push_back(kCleanupFinalizer);
+  json patch = {{"metadata",
+                 {{"finalizers", finalizers},
+                  {"resourceVersion", object["metadata"].value("resourceVersion", "")}}}};
+  auto res = hub_.Patch(kinds::kAIWorkload, object["metadata"].value("namespace", ""),
+                        object["metadata"].value("name", ""), runtime::PatchType::Merge,
+                        patch.dump(), {});
+  if (!res.ok()) return res.error();
+  return runtime::OkStatus();
+}
+
+Status AIWorkloadReconciler::EnsureNamespace(const std::string& cluster,
+                                             runtime::ApiClient& client, const std::string& ns) {
+  const std::string key = cluster + "/" + ns;
+  {
+    std::lock_guard lock(nsMu_);
+    if (ensuredNamespaces_.count(key)) return runtime::OkStatus();
+  }
+  json namespace_object = {{"apiVersion", "v1"},
+                           {"kind", "Namespace"},
+                           {"metadata", {{"name", ns}}}};
+  auto res = client.Create(kinds::kNamespace, "", namespace_object);
+  if (!res.ok() && !res.Is(ApiError::Reason::AlreadyExists)) return MemberError(cluster, res.error());
+  std::lock_guard lock(nsMu_);
+  ensuredNamespaces_.insert(key);
+  return runtime::OkStatus();
+}
+
+Status AIWorkloadReconciler::Materialize(const api::AIWorkload& w,
+                                         const std::vector<api::Placement>& placements) {
+  const std::string key = KeyOf(w.metadata);
+  for (const auto& p : placements) {
+    auto client = members_.Client(p.cluster);
+    if (!client) {
+      return ApiError{ApiError::Reason::ServiceUnavailable, 0,
+                      key + ": member cluster " + p.cluster + " is not connected"};
+    }
+    runtime::ObjectPtr pool_object = caches_.pools->Get("", p.pool);
+    auto pool = fleet_.Pool(pool_object);
+    if (!pool) {
+      return ApiError{ApiError::Reason::NotFound, 0, key + ": GPUPool " + p.pool + " is gone"};
+    }
+    json desired = BuildMemberObject(w, p, *pool);
+    const std::string name = desired["metadata"]["name"];
+    const std::string hash = desired["metadata"]["annotations"][kAnnotationSpecHash];
+    bool current = false;
+    for (const auto& o : members_.ObjectsOf(p.cluster, MemberKind(w), key)) {
+      const auto& meta = (*o)["metadata"];
+      if (meta.value("name", "") == name &&
+          meta.value("annotations", json::object()).value(kAnnotationSpecHash, "") == hash)
+        current = true;
+    }
+    if (current) continue;
+    if (auto st = EnsureNamespace(p.cluster, *client, w.metadata.namespace_); !st.ok()) return st;
+    auto res = client->Apply(MemberKind(w), desired, options_.fieldManager, /*force=*/true);
+    if (!res.ok()) return MemberError(p.cluster, res.error());
+    spdlog::info("msg=\"applied member object\" workload={} cluster={} kind={} name={}", key,
+                 p.cluster, MemberKind(w).kind, name);
+  }
+  return runtime::OkStatus();
+}
+
+Status AIWorkloadReconciler::CollectGarbage(const api::AIWorkload& w,
+                                            const std::vector<api::Placement>& placements) {
+  const std::string key = KeyOf(w.metadata);
+  for (const auto& cluster : members_.Clusters()) {
+    auto client = members_.Client(cluster);
+    if (!client) continue;
+    for (const auto* kind : {&kinds::kDeployment, &kinds::kJob}) {
+      for (const auto& o : members_.ObjectsOf(cluster, *kind, key)) {
+        const std::string name = (*o)["metadata"].value("name", "");
+        bool wanted = false;
+        for (const auto& p : placements)
+          wanted |= p.cluster == cluster && *kind == MemberKind(w) &&
+                    MemberObjectName(w.metadata.name, p.pool) == name;
+        if (wanted) continue;
+        runtime::DeleteOptions opts;
+        opts.propagation = runtime::PropagationPolicy::Background;
+        opts.preconditionUid = (*o)["metadata"].value("uid", "");
+        auto st = client->Delete(*kind, w.metadata.namespace_, name, opts);
+        if (!st.ok() && !st.Is(ApiError::Reason::NotFound) && !st.Is(ApiError::Reason::Conflict))
+          return MemberError(cluster, st.error());
+        spdlog::info("msg=\"deleted member object\" workload={} cluster={} kind={} name={}", key,
+                     cluster, kind->kind, name);
+      }
+    }
+  }
+  return runtime::OkStatus();
+}
+
+Result<ReconcileResult> AIWorkloadReconciler::Finalize(const api::AIWorkload& w,
+                                                       const json& object) {
+  const std::string key = KeyOf(w.metadata);
+  if (!HasFinalizer(object)) return ReconcileResult{};
+  // Ask the members themselves, not the caches: nothing may be left behind.
+  std::set<std::string> clusters;
+  for (const auto& c : members_.Clusters()) clusters.insert(c);
+  for (const auto& p : w.status.placements) clusters.insert(p.cluster);
+  for (const auto& cluster : clusters) {
+    auto client = members_.Client(cluster);
+    if (!client) {
+      if (caches_.clusters->Get("", cluster)) {
+        return ApiError{ApiError::Reason::ServiceUnavailable, 0,
+                        key + ": cannot clean up member " + cluster + ": not connected"};
+      }
+      continue;  // the MemberCluster itself is gone: nothing left to reach
+    }
+    for (const auto* kind : {&kinds::kDeployment, &kinds::kJob}) {
+      runtime::ListOptions lo;
+      lo.labelSelector = WorkloadSelector(w);
+      auto list = client->List(*kind, w.metadata.namespace_, lo);
+      if (!list.ok()) {
+        if (list.Is(ApiError::Reason::NotFound)) continue;
+        return MemberError(cluster, list.error());
+      }
+      for (const auto& item : list.value().items) {
+        runtime::DeleteOptions opts;
+        opts.propagation = runtime::PropagationPolicy::Background;
+        auto st = client->Delete(*kind, w.metadata.namespace_, item["metadata"].value("name", ""),
+                                 opts);
+        if (!st.ok() && !st.Is(ApiError::Reason::NotFound)) return MemberError(cluster, st.error());
+      }
+    }
+  }
+  json finalizers = json::array();
+  for (const auto& f : object["metadata"].value("finalizers", json::array()))
+    if (!(f.is_string() && f.get<std::string>() == kCleanupFinalizer)) finalizers.push_back(f);
+  json patch = {{"metadata",
+                 {{"finalizers", finalizers},
+                  {"resourceVersion", object["metadata"].value("resourceVersion", "")}}}};
+  auto res = hub_.Patch(kinds::kAIWorkload, w.metadata.namespace_, w.metadata.name,
+                        runtime::PatchType::Merge, patch.dump(), {});
+  if (!res.ok() && !res.Is(ApiError::Reason::NotFound)) return res.error();
+  book_.Forget(key);
+  spdlog::info("msg=\"cleaned up members\" workload={}", key);
+  return ReconcileResult{};
+}
+
+}  // namespace hybridai::controllers

@@ -1,0 +1,132 @@
+#include "controllers/fleet_snapshot.h"
+
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+#include "core/codec.h"
+#include "core/conditions.h"
+#include "core/cost_model.h"
+#include "core/rfc3339.h"
+
+namespace hybridai::controllers {
+
+std::string KeyOf(const api::ObjectMeta& meta) {
+  return meta.namespace_.empty() ? meta.name : meta.namespace_ + "/" + meta.name;
+}
+
+Health HealthOf(const std::vector<api::Condition>& conditions, int64_t now_unix,
+                int64_t failover_after_seconds) {
+  const api::Condition* ready = FindCondition(conditions, "Ready");
+  if (ready == nullptr) return {false, false};
+  if (ready->status == "True") return {true, false};
+  const auto since = ParseRfc3339(ready->lastTransitionTime);
+  const bool failed = since && now_unix - *since >= failover_after_seconds;
+  return {false, failed};
+}
+
+template <typename T>
+std::shared_ptr<const T> FleetSnapshot::Decoded(Cache<T>& cache, const runtime::ObjectPtr& object) {
+  if (!object) return nullptr;
+  const auto& meta = (*object)["metadata"];
+  const std::string uid = meta.value("uid", "");
+  const std::string rv = meta.value("resourceVersion", "");
+  {
+    std::lock_guard lock(cache.mu);
+    auto it = cache.byUid.find(uid);
+    if (it != cache.byUid.end() && it->second.first == rv) return it->second.second;
+  }
+  std::vector<Diagnostic> diags;
+  auto decoded = api::Decode<T>(*object, &diags);
+  if (!decoded) {
+    // The object's own reconciler reports why; the planner just cannot use it.
+    return nullptr;
+  }
+  auto ptr = std::make_shared<const T>(std::move(*decoded));
+  std::lock_guard lock(cache.mu);
+  cache.byUid[uid] = {rv, ptr};
+  return ptr;
+}
+
+std::shared_ptr<const api::AIWorkload> FleetSnapshot::Workload(const runtime::ObjectPtr& o) {
+  return Decoded(workloads_, o);
+}
+std::shared_ptr<const api::GPUPool> FleetSnapshot::Pool(const runtime::ObjectPtr& o) {
+  return Decoded(pools_, o);
+}
+std::shared_ptr<const api::MemberCluster> FleetSnapshot::Cluster(const runtime::ObjectPtr& o) {
+  return Decoded(clusters_, o);
+}
+std::shared_ptr<const api::Budget> FleetSnapshot::BudgetOf(const runtime::ObjectPtr& o) {
+  return Decoded(budgets_, o);
+}
+
+PlacementInput FleetSnapshot::ForWorkload(const api::AIWorkload& workload,
+                                          const PlacementBook& book, int64_t now_unix) {
+  PlacementInput in;
+  const int64_t failover = workload.spec.redundancy.failoverAfterSeconds;
+  for (const auto& obj : caches_.clusters->List()) {
+    auto c = Cluster(obj);
+    if (!c) continue;
+    const Health h = HealthOf(c->status.conditions, now_unix, failover);
+    in.clusters.push_back({*c, h.ready, h.failed});
+  }
+
+  const std::string& ns = workload.metadata.namespace_;
+  std::vector<std::string> included;  // keys decided together in this input
+  for (const auto& obj : caches_.workloads->ByIndex(runtime::kNamespaceIndex, ns)) {
+    auto w = Workload(obj);
+    if (!w || w->metadata.deletionTimestamp) continue;
+    api::AIWorkload copy = *w;
+    const std::string key = KeyOf(copy.metadata);
+    if (auto recorded = book.Get(key)) copy.status.placements = std::move(*recorded);
+    included.push_back(key);
+    in.workloads.push_back(std::move(copy));
+  }
+  // The workload being decided may be newer than the cache (it is read from it, so it is there
+  // unless it was just deleted); make sure it is present exactly once, as given.
+  const std::string self = KeyOf(workload.metadata);
+  bool found = false;
+  for (auto& w : in.workloads) {
+    if (KeyOf(w.metadata) == self) {
+      auto placements = std::move(w.status.placements);
+      w = workload;
+      w.status.placements = std::move(placements);
+      found = true;
+    }
+  }
+  if (!found) {
+    in.workloads.push_back(workload);
+    included.push_back(self);
+    if (auto recorded = book.Get(self)) in.workloads.back().status.placements = *recorded;
+  }
+
+  std::sort(included.begin(), included.end());
+  const auto reserved = book.AllocatedByPool([&](const std::string& key) {
+    return std::binary_search(included.begin(), included.end(), key);
+  });
+  for (const auto& obj : caches_.pools->List()) {
+    auto p = Pool(obj);
+    if (!p) continue;
+    PoolInput pi{*p, std::nullopt, false, 0};
+    const std::vector<api::Condition> none;
+    const Health h = HealthOf(p->status ? p->status->conditions : none, now_unix, failover);
+    pi.ready = h.ready;
+    pi.failed = h.failed;
+    auto it = reserved.find(p->metadata.name);
+    if (it != reserved.end()) pi.reservedAccelerators = it->second;
+    in.pools.push_back(std::move(pi));
+  }
+
+  for (const auto& obj : caches_.budgets->ByIndex(runtime::kNamespaceIndex, ns)) {
+    auto b = BudgetOf(obj);
+    if (!b) continue;
+    BudgetInput bi{*b, std::nullopt, std::nullopt};
+    const PeriodWindow window = PeriodAt(b->spec.period, now_unix);
+    bi.remainingSeconds = window.end - now_unix;
+    in.budgets.push_back(std::move(bi));
+  }
+  return in;
+}
+
+}  // namespace hybridai::controllers

@@ -1,0 +1,177 @@
+#include "controllers/hybrid_operator.h"
+
+#include <spdlog/spdlog.h>
+
+#include "controllers/workload_materializer.h"
+#include "core/conditions.h"
+
+namespace hybridai::controllers {
+
+using nlohmann::json;
+using runtime::ObjectPtr;
+namespace kinds = runtime::kinds;
+
+namespace {
+
+std::string ReadyStatus(const json& object) {
+  for (const auto& c : object.value("status", json::object()).value("conditions", json::array()))
+    if (c.value("type", "") == "Ready") return c.value("status", "");
+  return "";
+}
+
+}  // namespace
+
+HybridOperator::HybridOperator(std::shared_ptr<runtime::ApiClient> hub, ClientFactory factory,
+                               runtime::Clock& clock, runtime::MetricsRegistry* metrics,
+                               runtime::EventRecorder* events, HybridOperatorOptions options)
+    : hub_(std::move(hub)), clock_(clock), metrics_(metrics), options_(std::move(options)) {
+  if (metrics_ != nullptr) runtimeMetrics_ = std::make_unique<runtime::RuntimeMetrics>(*metrics_);
+  clusters_ = std::make_unique<runtime::Informer>(*hub_, kinds::kMemberCluster, clock_);
+  pools_ = std::make_unique<runtime::Informer>(*hub_, kinds::kGPUPool, clock_);
+  budgets_ = std::make_unique<runtime::Informer>(*hub_, kinds::kBudget, clock_);
+  workloads_ = std::make_unique<runtime::Informer>(*hub_, kinds::kAIWorkload, clock_);
+  HubCaches caches{&clusters_->store(), &pools_->store(), &budgets_->store(),
+                   &workloads_->store()};
+  fleet_ = std::make_unique<FleetSnapshot>(caches);
+
+  members_ = std::make_unique<MemberRegistry>(
+      clock_, [this](const std::string&, runtime::Informer& informer) {
+        // A member Deployment or Job changing wakes the hub workload that caused it.
+        informer.AddEventHandler(workloadController_->EnqueueHandler(
+            runtime::MapByLabels(kLabelWorkloadNamespace, kLabelWorkload)));
+      });
+
+  clusterReconciler_ = std::make_unique<MemberClusterReconciler>(
+      *hub_, hub_, caches, *fleet_, *members_, std::move(factory), clock_,
+      MemberClusterReconcilerOptions{options_.operatorNamespace, options_.clusterProbe});
+  poolReconciler_ = std::make_unique<GPUPoolReconciler>(
+      *hub_, caches, *fleet_, book_, *members_, clock_, GPUPoolReconcilerOptions{options_.poolResync});
+  AIWorkloadReconcilerOptions wopts;
+  wopts.resyncPeriod = options_.workloadResync;
+  workloadReconciler_ = std::make_unique<AIWorkloadReconciler>(*hub_, caches, *fleet_, book_,
+                                                               *members_, clock_, events, wopts);
+
+  clusterController_ = std::make_unique<runtime::Controller>(
+      "membercluster", *clusterReconciler_, clock_, ControllerOptionsFor("membercluster", 2));
+  poolController_ = std::make_unique<runtime::Controller>("gpupool", *poolReconciler_, clock_,
+                                                          ControllerOptionsFor("gpupool", 2));
+  workloadController_ = std::make_unique<runtime::Controller>(
+      "aiworkload", *workloadReconciler_, clock_,
+      ControllerOptionsFor("aiworkload", options_.workloadWorkers));
+
+  clusters_->AddEventHandler(clusterController_->EnqueueHandler());
+  clusters_->AddEventHandler(runtime::ResourceEventHandler{
+      .onAdd = nullptr,
+      .onUpdate =
+          [this](const ObjectPtr& before, const ObjectPtr& after) {
+            // Health changed: pools there and every workload may have to move.
+            if (ReadyStatus(*before) == ReadyStatus(*after)) return;
+            for (const auto& p : pools_->store().List()) poolController_->Enqueue({"", (*p)["metadata"].value("name", "")});
+            EnqueueAllWorkloads();
+          },
+      .onDelete = [this](const ObjectPtr&, bool) { EnqueueAllWorkloads(); },
+  });
+  pools_->AddEventHandler(poolController_->EnqueueHandler());
+  pools_->AddEventHandler(runtime::ResourceEventHandler{
+      .onAdd = [this](const ObjectPtr&) { EnqueueAllWorkloads(); },
+      .onUpdate =
+          [this](const ObjectPtr& before, const ObjectPtr& after) {
+            const auto cap = [](const json& o) {
+              return o.value("status", json::object()).value("capacity", json::object()).dump();
+            };
+            if (ReadyStatus(*before) != ReadyStatus(*after) || cap(*before) != cap(*after) ||
+                (*before)["metadata"].value("generation", 0) !=
+                    (*after)["metadata"].value("generation", 0))
+              EnqueueAllWorkloads();
+          },
+      .onDelete = [this](const ObjectPtr&, bool) { EnqueueAllWorkloads(); },
+  });
+  budgets_->AddEventHandler(runtime::ResourceEventHandler{
+      .onAdd = [this](const ObjectPtr&) { EnqueueAllWorkloads(); },
+      .onUpdate =
+          [this](const ObjectPtr& before, const ObjectPtr& after) {
+            if ((*before)["metadata"].value("generation", 0) !=
+                (*after)["metadata"].value("generation", 0))
+              EnqueueAllWorkloads();
+          },
+      .onDelete = nullptr,
+  });
+  workloads_->AddEventHandler(workloadController_->EnqueueHandler());
+  workloads_->AddEventHandler(runtime::ResourceEventHandler{
+      .onAdd =
+          [this](const ObjectPtr& o) {
+            if (auto w = fleet_->Workload(o)) book_.Seed(KeyOf(w->metadata), w->status.placements);
+          },
+      .onUpdate =
+          [this](const ObjectPtr&, const ObjectPtr& o) {
+            if (auto w = fleet_->Workload(o)) book_.Seed(KeyOf(w->metadata), w->status.placements);
+          },
+      .onDelete =
+          [this](const ObjectPtr& o, bool) {
+            const auto& meta = (*o)["metadata"];
+            book_.Forget(meta.value("namespace", "") + "/" + meta.value("name", ""));
+          },
+  });
+}
+
+HybridOperator::~HybridOperator() { Stop(); }
+
+runtime::ControllerOptions HybridOperator::ControllerOptionsFor(const std::string& name,
+                                                               int workers) {
+  runtime::ControllerOptions o;
+  o.workers = workers;
+  if (!runtimeMetrics_) return o;
+  runtime::RuntimeMetrics* m = runtimeMetrics_.get();
+  m->maxConcurrentReconciles.With({name}).Set(workers);
+  o.hooks.reconciled = [m, name](const std::string& result, double seconds) {
+    m->reconcileTotal.With({name, result}).Inc();
+    if (result == runtime::kResultError) m->reconcileErrors.With({name}).Inc();
+    m->reconcileTime.With({name}).Observe(seconds);
+  };
+  o.hooks.activeWorkers = [m, name](int delta) { m->activeWorkers.With({name}).Add(delta); };
+  o.hooks.queue.depth = [m, name](std::size_t d) {
+    m->workqueueDepth.With({name}).Set(static_cast<double>(d));
+  };
+  o.hooks.queue.add = [m, name] { m->workqueueAdds.With({name}).Inc(); };
+  o.hooks.queue.retry = [m, name] { m->workqueueRetries.With({name}).Inc(); };
+  o.hooks.queue.queueLatency = [m, name](double s) {
+    m->workqueueQueueDuration.With({name}).Observe(s);
+  };
+  o.hooks.queue.workDuration = [m, name](double s) {
+    m->workqueueWorkDuration.With({name}).Observe(s);
+  };
+  return o;
+}
+
+void HybridOperator::EnqueueAllWorkloads() {
+  for (const auto& key : workloads_->store().Keys())
+    workloadController_->Enqueue(runtime::Request::FromKey(key));
+}
+
+bool HybridOperator::Start(std::stop_token stop) {
+  if (started_.exchange(true)) return synced_.load();
+  for (auto* inf : {clusters_.get(), pools_.get(), budgets_.get(), workloads_.get()}) inf->Start();
+  for (auto* inf : {clusters_.get(), pools_.get(), budgets_.get(), workloads_.get()}) {
+    if (!inf->WaitForSync(stop)) return false;
+  }
+  spdlog::info("msg=\"hub caches synced\" memberclusters={} gpupools={} budgets={} aiworkloads={}",
+               clusters_->store().Size(), pools_->store().Size(), budgets_->store().Size(),
+               workloads_->store().Size());
+  // Clusters first: workloads need connected members to materialise.
+  clusterController_->Start();
+  poolController_->Start();
+  workloadController_->Start();
+  synced_ = true;
+  return true;
+}
+
+void HybridOperator::Stop() {
+  if (!started_.load()) return;
+  workloadController_->Stop();
+  poolController_->Stop();
+  clusterController_->Stop();
+  for (auto* inf : {workloads_.get(), budgets_.get(), pools_.get(), clusters_.get()}) inf->Stop();
+  members_->DisconnectAll();
+}
+
+}  // namespace hybridai::controllers

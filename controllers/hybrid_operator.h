@@ -1,0 +1,68 @@
+// The operator assembled: hub informers for the four kinds, the member registry with its
+// member-side watches, and one controller per kind, wired so that member objects map back to
+// the hub workload that caused them and a cluster or pool changing health re-examines the
+// workloads. Start() after winning leadership; Stop() joins everything. Thread-safe.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <stop_token>
+#include <string>
+
+#include "controllers/aiworkload_reconciler.h"
+#include "controllers/gpupool_reconciler.h"
+#include "controllers/membercluster_reconciler.h"
+#include "runtime/controller.h"
+#include "runtime/event_recorder.h"
+#include "runtime/informer.h"
+#include "runtime/metrics.h"
+
+namespace hybridai::controllers {
+
+struct HybridOperatorOptions {
+  std::string operatorNamespace = "hybrid-system";
+  int workloadWorkers = 4;
+  std::chrono::seconds workloadResync{60};
+  std::chrono::seconds clusterProbe{30};
+  std::chrono::seconds poolResync{30};
+};
+
+class HybridOperator {
+ public:
+  HybridOperator(std::shared_ptr<runtime::ApiClient> hub, ClientFactory factory,
+                 runtime::Clock& clock, runtime::MetricsRegistry* metrics,
+                 runtime::EventRecorder* events, HybridOperatorOptions options = {});
+  ~HybridOperator();
+
+  // Starts the hub informers; then, once they have synced, the controllers. Returns false when
+  // `stop` fired before the caches synced.
+  bool Start(std::stop_token stop);
+  void Stop();
+  bool Synced() const { return synced_.load(); }
+
+  runtime::Informer& workloads() { return *workloads_; }
+  MemberRegistry& members() { return *members_; }
+
+ private:
+  runtime::ControllerOptions ControllerOptionsFor(const std::string& name, int workers);
+  void EnqueueAllWorkloads();
+
+  std::shared_ptr<runtime::ApiClient> hub_;
+  runtime::Clock& clock_;
+  runtime::MetricsRegistry* metrics_;
+  std::unique_ptr<runtime::RuntimeMetrics> runtimeMetrics_;
+  const HybridOperatorOptions options_;
+
+  std::unique_ptr<runtime::Informer> clusters_, pools_, budgets_, workloads_;
+  std::unique_ptr<FleetSnapshot> fleet_;
+  PlacementBook book_;
+  std::unique_ptr<MemberRegistry> members_;
+  std::unique_ptr<MemberClusterReconciler> clusterReconciler_;
+  std::unique_ptr<GPUPoolReconciler> poolReconciler_;
+  std::unique_ptr<AIWorkloadReconciler> workloadReconciler_;
+  std::unique_ptr<runtime::Controller> clusterController_, poolController_, workloadController_;
+  std::atomic<bool> synced_{false};
+  std::atomic<bool> started_{false};
+};
+
+}  // namespace hybridai::controllers

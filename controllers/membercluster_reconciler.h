@@ -1,0 +1,44 @@
+// Reconciles one MemberCluster: connects to it with the kubeconfig in its Secret (or uses the
+// hub's own client when it names none), probes readiness and version, and reports them in the
+// Ready condition. Re-probes every probePeriod. Thread-safe (one key at a time per cluster).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "controllers/fleet_snapshot.h"
+#include "controllers/member_registry.h"
+#include "runtime/controller.h"
+
+namespace hybridai::controllers {
+
+struct MemberClusterReconcilerOptions {
+  std::string operatorNamespace = "hybrid-system";  // default namespace of kubeconfig Secrets
+  std::chrono::seconds probePeriod{30};
+};
+
+class MemberClusterReconciler : public runtime::Reconciler {
+ public:
+  MemberClusterReconciler(runtime::ApiClient& hub, std::shared_ptr<runtime::ApiClient> hub_shared,
+                          HubCaches caches, FleetSnapshot& fleet, MemberRegistry& members,
+                          ClientFactory factory, runtime::Clock& clock,
+                          MemberClusterReconcilerOptions options = {});
+
+  runtime::Result<runtime::ReconcileResult> Reconcile(const runtime::Request& request) override;
+
+ private:
+  // Connects (or keeps the connection); on failure returns the reason and message for Ready.
+  std::optional<std::pair<std::string, std::string>> Connect(const api::MemberCluster& mc);
+
+  runtime::ApiClient& hub_;
+  std::shared_ptr<runtime::ApiClient> hubShared_;
+  const HubCaches caches_;
+  FleetSnapshot& fleet_;
+  MemberRegistry& members_;
+  const ClientFactory factory_;
+  runtime::Clock& clock_;
+  const MemberClusterReconcilerOptions options_;
+};
+
+}  // namespace hybridai::controllers

@@ -1,0 +1,176 @@
+#include "controllers/workload_status.h"
+
+#include "core/codec.h"
+#include "core/conditions.h"
+#include "core/cost_model.h"
+#include "core/rfc3339.h"
+
+namespace hybridai::controllers {
+
+using nlohmann::json;
+
+namespace {
+
+struct MemberState {
+  int64_t ready = 0;
+  bool succeeded = false;
+  bool failed = false;
+};
+
+MemberState StateOf(const api::AIWorkload& w, const api::Placement& p, const json* object) {
+  MemberState s;
+  if (object == nullptr) return s;
+  const json status = object->value("status", json::object());
+  if (w.spec.type == api::WorkloadType::Inference) {
+    s.ready = status.value("readyReplicas", int64_t{0});
+    return s;
+  }
+  s.ready = status.value("ready", int64_t{0});
+  if (s.ready == 0) s.ready = status.value("active", int64_t{0});
+  s.succeeded = status.value("succeeded", int64_t{0}) >= p.replicas && p.replicas > 0;
+  for (const auto& c : status.value("conditions", json::array())) {
+    if (c.value("status", "") != "True") continue;
+    if (c.value("type", "") == "Failed") s.failed = true;
+    if (c.value("type", "") == "Complete") s.succeeded = true;
+  }
+  return s;
+}
+
+bool TagsMatch(const std::map<std::string, std::string>& selector,
+               const std::map<std::string, std::string>& tags) {
+  for (const auto& [k, v] : selector) {
+    auto it = tags.find(k);
+    if (it == tags.end() || it->second != v) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string DescribePlacements(const std::vector<api::Placement>& placements) {
+  std::string out;
+  for (const auto& p : placements) {
+    if (!out.empty()) out += ", ";
+    out += p.cluster + "/" + p.pool + " x" + std::to_string(p.replicas) + " " +
+           (p.role == api::Role::Active ? "Active" : "Standby");
+  }
+  return out;
+}
+
+WorkloadStatusUpdate ComputeWorkloadStatus(const StatusInputs& in,
+                                           int64_t accounting_interval_seconds) {
+  const api::AIWorkload& w = in.workload;
+  const api::AIWorkloadStatus& old = w.status;
+  WorkloadStatusUpdate out;
+  api::AIWorkloadStatus& st = out.status;
+  st = old;
+  st.observedGeneration = w.metadata.generation;
+  st.placements = in.decision.placements;
+  st.cost.hourly = in.decision.hourlyCost;
+  st.energy.powerWatts = in.decision.powerWatts;
+  const std::string now = FormatRfc3339(in.nowUnix);
+
+  // Accumulate at the old rates over the time since the last accounting.
+  int64_t old_carbon_rate = 0;
+  for (const auto& p : old.placements)
+    if (p.role == api::Role::Active) old_carbon_rate += p.carbonGramsPerHour;
+  const auto last = ParseRfc3339(old.lastAccountingTime);
+  const bool rates_changed = old.cost.hourly != st.cost.hourly ||
+                             old.energy.powerWatts != st.energy.powerWatts;
+  if (!last) {
+    st.lastAccountingTime = now;
+  } else {
+    const int64_t elapsed = in.nowUnix - *last;
+    if (elapsed > 0 && (rates_changed || elapsed >= accounting_interval_seconds)) {
+      const Accumulation acc =
+          Accumulate(old.cost.hourly, old.energy.powerWatts, old_carbon_rate, elapsed);
+      st.cost.accumulated += acc.cost;
+      st.energy.energyKWh += acc.energyKWh;
+      st.energy.carbonKg += acc.carbonKg;
+      st.lastAccountingTime = now;
+    }
+  }
+  st.cost.currency = in.currency;
+
+  // Readiness from the member objects.
+  int64_t desired = 0, ready = 0;
+  bool all_succeeded = true, any_failed = false, any_cluster_down = false;
+  for (const auto& p : st.placements) {
+    if (p.role != api::Role::Active) continue;
+    desired += p.replicas;
+    auto it = in.memberObjects.find(p.cluster + "/" + p.pool);
+    const MemberState ms = StateOf(w, p, it == in.memberObjects.end() ? nullptr : it->second.get());
+    ready += std::min(ms.ready, p.replicas);
+    all_succeeded &= ms.succeeded;
+    any_failed |= ms.failed;
+    for (const auto& c : in.clusters)
+      if (c.metadata.name == p.cluster && !IsConditionTrue(c.status.conditions, "Ready"))
+        any_cluster_down = true;
+  }
+  st.readyReplicas = ready;
+
+  const int64_t gen = w.metadata.generation;
+  auto& conds = st.conditions;
+  if (!in.decision.placed) {
+    st.phase = api::Phase::Pending;
+    SetCondition(conds, "Placed", "False", "Unschedulable", in.decision.message, gen, now);
+    SetCondition(conds, "Ready", "False", "NotPlaced", "the workload has no placement", gen, now);
+  } else {
+    SetCondition(conds, "Placed", "True", "Placed",
+                 st.placements.empty() ? "no replicas requested" : DescribePlacements(st.placements),
+                 gen, now);
+    const bool batch = w.spec.type != api::WorkloadType::Inference;
+    if (batch && any_failed) {
+      st.phase = api::Phase::Failed;
+      SetCondition(conds, "Ready", "False", "JobFailed", "a member Job failed", gen, now);
+    } else if (batch && desired > 0 && all_succeeded) {
+      st.phase = api::Phase::Succeeded;
+      SetCondition(conds, "Ready", "False", "Completed", "every worker completed", gen, now);
+    } else if (ready >= desired) {
+      st.phase = api::Phase::Running;
+      SetCondition(conds, "Ready", "True", "ReplicasReady",
+                   std::to_string(ready) + "/" + std::to_string(desired) + " replicas ready", gen,
+                   now);
+    } else {
+      st.phase = any_cluster_down ? api::Phase::Degraded : api::Phase::Placed;
+      SetCondition(conds, "Ready", "False", "ReplicasNotReady",
+                   std::to_string(ready) + "/" + std::to_string(desired) + " replicas ready", gen,
+                   now);
+    }
+  }
+  SetCondition(conds, "Degraded", any_cluster_down ? "True" : "False",
+               any_cluster_down ? "MemberClusterNotReady" : "AllMembersReady",
+               any_cluster_down ? "a member cluster of this workload is not ready"
+                                : "every member cluster of this workload is ready",
+               gen, now);
+
+  // WithinBudget: every budget of the namespace whose selector matches.
+  std::string exceeded;
+  for (const auto& b : in.budgets) {
+    if (b.metadata.namespace_ != w.metadata.namespace_ ||
+        !TagsMatch(b.spec.selector.tags, w.spec.tags))
+      continue;
+    for (const auto& v : in.plan.budgets) {
+      if (v.namespace_ != b.metadata.namespace_ || v.name != b.metadata.name ||
+          v.state != BudgetState::Exceeded)
+        continue;
+      exceeded += (exceeded.empty() ? "" : "; ") + v.name + ": " + v.message;
+    }
+  }
+  if (exceeded.empty())
+    SetCondition(conds, "WithinBudget", "True", "WithinBudget", "no budget of the namespace is exceeded", gen, now);
+  else
+    SetCondition(conds, "WithinBudget", "False", "BudgetExceeded", exceeded, gen, now);
+
+  const json before = api::StatusToJson(old);
+  const json after = api::StatusToJson(st);
+  out.changed = before != after;
+  const api::Condition* old_placed = FindCondition(old.conditions, "Placed");
+  const api::Condition* new_placed = FindCondition(st.conditions, "Placed");
+  out.placedChanged = StatusToJson(api::AIWorkloadStatus{.placements = old.placements}) !=
+                          StatusToJson(api::AIWorkloadStatus{.placements = st.placements}) ||
+                      !old_placed || old_placed->status != new_placed->status;
+  return out;
+}
+
+}  // namespace hybridai::controllers

@@ -1,0 +1,45 @@
+// Computes an AIWorkload's status from its placement decision and what its member objects
+// report: phase, placements, ready replicas, hourly cost and power, accumulated cost, energy and
+// carbon, and the Placed / Ready / WithinBudget / Degraded conditions. Pure; thread-safe.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/placement_input.h"
+#include "core/types.h"
+
+namespace hybridai::controllers {
+
+struct StatusInputs {
+  const api::AIWorkload& workload;  // with the status last written
+  const WorkloadDecision& decision;
+  const PlacementPlan& plan;
+  int64_t nowUnix = 0;
+  // The member Deployment or Job of each placement, by "cluster/pool"; absent = not seen yet.
+  std::map<std::string, std::shared_ptr<const nlohmann::json>> memberObjects;
+  std::vector<api::MemberCluster> clusters;
+  std::vector<api::Budget> budgets;  // of the workload's namespace
+  std::string currency = "USD";      // of the pools placed on
+};
+
+struct WorkloadStatusUpdate {
+  api::AIWorkloadStatus status;
+  bool changed = false;        // worth a write
+  bool placedChanged = false;  // placements or Placed condition changed: worth an event
+};
+
+// Cost and energy accumulate at the rates of the status last written, over the time since its
+// lastAccountingTime; an accumulation step shorter than `accounting_interval_seconds` is deferred
+// unless something else changes, so quiet workloads do not write status on every event.
+WorkloadStatusUpdate ComputeWorkloadStatus(const StatusInputs& in,
+                                           int64_t accounting_interval_seconds = 60);
+
+// "aws-eu/aws-h100 x2 Active, dc-paris/dc-paris-h100 x2 Standby"
+std::string DescribePlacements(const std::vector<api::Placement>& placements);
+
+}  // namespace hybridai::controllers

@@ -1,0 +1,67 @@
+#include "cli/plan_command.h"
+
+#include <iostream>
+
+#include "cli/plan_output.h"
+#include "core/manifest_loader.h"
+#include "core/placement_engine.h"
+
+namespace hybridai::cli {
+namespace {
+
+// LoadManifests reads "-" from std::cin. Point std::cin at the caller's stream for the call,
+// so that in-process callers (tests, embedding) supply stdin like the process would.
+class StdinRedirect {
+ public:
+  explicit StdinRedirect(std::istream& in)
+      : saved_(&in == &std::cin ? nullptr : std::cin.rdbuf(in.rdbuf())) {}
+  ~StdinRedirect() {
+    if (saved_ != nullptr) std::cin.rdbuf(saved_);
+  }
+  StdinRedirect(const StdinRedirect&) = delete;
+  StdinRedirect& operator=(const StdinRedirect&) = delete;
+
+ private:
+  std::streambuf* saved_;
+};
+
+}  // namespace
+
+PlacementInput PlacementInputFromManifests(const Manifests& m) {
+  PlacementInput input;
+  for (const auto& c : m.clusters) input.clusters.push_back(ClusterInput{c.object, {}, false});
+  for (const auto& p : m.pools) input.pools.push_back(PoolInput{p.object, {}, false, 0});
+  for (const auto& b : m.budgets) input.budgets.push_back(BudgetInput{b.object, {}, {}});
+  for (const auto& w : m.workloads) input.workloads.push_back(w.object);
+  return input;
+}
+
+int RunPlan(const PlanOptions& options, CliIo& io) {
+  LoadResult loaded;
+  {
+    StdinRedirect redirect(io.in);
+    loaded = LoadManifests(options.filenames);
+  }
+  for (const auto& note : loaded.notes) io.err << note.ToString() << "\n";
+  // One line per problem, exactly as Diagnostic spells it (`file[doc] ns/name: path: message`;
+  // warnings start with "warning: "), so editors and CI annotations can parse them.
+  int errors = 0;
+  for (const auto& d : loaded.diagnostics) {
+    if (d.severity == Severity::Error) ++errors;
+    io.err << d.ToString() << "\n";
+  }
+  if (errors > 0) {
+    io.err << "plan: " << errors << (errors == 1 ? " error" : " errors")
+           << " in the manifests; nothing was planned\n";
+    return kExitUsage;
+  }
+
+  const PlacementInput input = PlacementInputFromManifests(loaded.manifests);
+  const PlacementPlan plan = PlanPlacements(input);
+  const PlanReport report = BuildPlanReport(input, plan);
+  io.out << Render(report, options.output, io.color);
+  io.out.flush();
+  return report.AllPlaced() && !report.AnyBudgetExceeded() ? kExitOk : kExitPlanFailed;
+}
+
+}  // namespace hybridai::cli

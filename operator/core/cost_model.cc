@@ -1,0 +1,141 @@
+#include "core/cost_model.h"
+
+namespace hybridai {
+namespace {
+
+using Wide = __int128;
+
+// Rounds num/den half away from zero; den > 0.
+int64_t RoundDiv(Wide num, Wide den) {
+  Wide q = num / den;
+  Wide r = num % den;
+  if (r < 0) r = -r;
+  if (2 * r >= den) q += (num < 0 ? -1 : 1);
+  return static_cast<int64_t>(q);
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const int64_t yoe = y - era * 400;
+  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+void CivilFromDays(int64_t z, int64_t& y, int64_t& m, int64_t& d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const int64_t doe = z - era * 146097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int64_t mp = (5 * doy + 2) / 153;
+  d = doy - (153 * mp + 2) / 5 + 1;
+  m = mp < 10 ? mp + 3 : mp - 9;
+  y = yoe + era * 400 + (m <= 2);
+}
+
+int64_t FloorDiv(int64_t a, int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
+
+constexpr int64_t kDay = 86400;
+
+}  // namespace
+
+PoolRates RatesOf(const api::GPUPool& pool, const api::MemberCluster* cluster) {
+  PoolRates r;
+  r.acceleratorHour = pool.spec.pricing.acceleratorHour;
+  r.acceleratorWatts = pool.spec.power.acceleratorWatts;
+  if (pool.spec.pue) {
+    r.pue = *pool.spec.pue;
+  } else if (cluster != nullptr) {
+    r.pue = cluster->spec.pue;
+  }
+  if (pool.spec.carbonIntensity) {
+    r.carbonIntensity = *pool.spec.carbonIntensity;
+  } else if (cluster != nullptr) {
+    r.carbonIntensity = cluster->spec.carbonIntensity;
+  }
+  return r;
+}
+
+Decimal ExactPowerWatts(const PoolRates& rates, int64_t accelerators) {
+  return Decimal::FromUnits(static_cast<int64_t>(static_cast<Wide>(accelerators) *
+                                                 rates.acceleratorWatts * rates.pue.units()));
+}
+
+PlacementCost PlacementCostOf(const PoolRates& rates, int64_t accelerators) {
+  PlacementCost c;
+  c.hourlyCost = rates.acceleratorHour * accelerators;
+  const Wide powerUnits =
+      static_cast<Wide>(accelerators) * rates.acceleratorWatts * rates.pue.units();
+  c.powerWatts = RoundDiv(powerUnits, Decimal::kScale);
+  c.carbonGramsPerHour =
+      RoundDiv(powerUnits * rates.carbonIntensity, static_cast<Wide>(Decimal::kScale) * 1000);
+  return c;
+}
+
+Accumulation Accumulate(Decimal hourlyCost, int64_t powerWatts, int64_t carbonGramsPerHour,
+                        int64_t seconds) {
+  Accumulation a;
+  a.cost = Decimal::FromUnits(RoundDiv(static_cast<Wide>(hourlyCost.units()) * seconds, 3600));
+  // W x s x 1e6 / 3.6e6 == W x s x 10 / 36 (Decimal units of kWh); likewise g/h -> kg.
+  a.energyKWh = Decimal::FromUnits(RoundDiv(static_cast<Wide>(powerWatts) * seconds * 10, 36));
+  a.carbonKg =
+      Decimal::FromUnits(RoundDiv(static_cast<Wide>(carbonGramsPerHour) * seconds * 10, 36));
+  return a;
+}
+
+PeriodWindow PeriodAt(api::BudgetPeriod period, int64_t unixSeconds) {
+  const int64_t days = FloorDiv(unixSeconds, kDay);
+  PeriodWindow w;
+  switch (period) {
+    case api::BudgetPeriod::Daily:
+      w.start = days * kDay;
+      w.end = w.start + kDay;
+      break;
+    case api::BudgetPeriod::Weekly: {
+      // 1970-01-01 was a Thursday: three days after a Monday.
+      const int64_t monday = days - (((days + 3) % 7) + 7) % 7;
+      w.start = monday * kDay;
+      w.end = w.start + 7 * kDay;
+      break;
+    }
+    case api::BudgetPeriod::Monthly: {
+      int64_t y = 0, m = 0, d = 0;
+      CivilFromDays(days, y, m, d);
+      w.start = DaysFromCivil(y, m, 1) * kDay;
+      w.end = (m == 12 ? DaysFromCivil(y + 1, 1, 1) : DaysFromCivil(y, m + 1, 1)) * kDay;
+      break;
+    }
+  }
+  return w;
+}
+
+int64_t NominalPeriodSeconds(api::BudgetPeriod period) {
+  switch (period) {
+    case api::BudgetPeriod::Daily:
+      return kDay;
+    case api::BudgetPeriod::Weekly:
+      return 7 * kDay;
+    case api::BudgetPeriod::Monthly:
+      return 30 * kDay;
+  }
+  return 30 * kDay;
+}
+
+api::BudgetUsage ProjectPeriod(const api::BudgetUsage& usageSoFar, const BudgetRate& rate,
+                               int64_t remainingSeconds) {
+  const Accumulation ahead = Accumulate(rate.hourlyCost, rate.powerWatts, rate.carbonGramsPerHour,
+                                        remainingSeconds > 0 ? remainingSeconds : 0);
+  api::BudgetUsage p;
+  p.powerWatts = rate.powerWatts;
+  p.cost = usageSoFar.cost + ahead.cost;
+  p.energyKWh = usageSoFar.energyKWh + ahead.energyKWh;
+  p.carbonKg = usageSoFar.carbonKg + ahead.carbonKg;
+  return p;
+}
+
+}  // namespace hybridai
