@@ -1,5 +1,7 @@
 #include "controllers/aiworkload_reconciler.h"
 
+#include <set>
+
 #include <spdlog/spdlog.h>
 
 #include "controllers/workload_materializer.h"
@@ -33,8 +35,26 @@ bool HasFinalizer(const json& object) {
 }
 
 std::string WorkloadSelector(const api::AIWorkload& w) {
-  return std::string(kLabelWorkload) + "=" + w.metadata.name + "," + kLabelWorkloadNamespace +
-         "=" + w.metadata.namespace_;
+  return std::string(kLabelWorkload) + "=" + w.metadata.name + "," + kLabelWorkloadNamespace + "=" +
+         w.metadata.namespace_;
+}
+
+ApiError Failure(ApiError::Reason reason, std::string message) {
+  ApiError e;
+  e.reason = reason;
+  e.message = std::move(message);
+  return e;
+}
+
+// Comma-separated clusters of the Active placements, each once, in placement order.
+std::string ActiveClusters(const std::vector<api::Placement>& placements) {
+  std::string out;
+  std::set<std::string> seen;
+  for (const auto& p : placements) {
+    if (p.role != api::Role::Active || !seen.insert(p.cluster).second) continue;
+    out += (out.empty() ? "" : ",") + p.cluster;
+  }
+  return out;
 }
 
 ApiError MemberError(const std::string& cluster, const ApiError& e) {
@@ -83,8 +103,8 @@ Result<ReconcileResult> AIWorkloadReconciler::Reconcile(const Request& request) 
   auto decoded = api::DecodeAIWorkload(*object, &diags);
   if (!decoded) {
     // The CRD schema should make this impossible; if it happens, retrying cannot help.
-    std::string why = diags.empty() ? "cannot decode" : diags.front().path + ": " +
-                                                            diags.front().message;
+    std::string why =
+        diags.empty() ? "cannot decode" : diags.front().path + ": " + diags.front().message;
     spdlog::error("msg=\"invalid AIWorkload\" workload={} error=\"{}\"", request.Key(), why);
     Event(*object, true, "InvalidSpec", why);
     return ReconcileResult{};
@@ -108,8 +128,8 @@ Result<ReconcileResult> AIWorkloadReconciler::Reconcile(const Request& request) 
     decision = plan.Find(w.metadata.namespace_, w.metadata.name);
     if (decision != nullptr) book_.Record(request.Key(), decision->placements);
   }
-  if (decision == nullptr) return ApiError{ApiError::Reason::Unknown, 0,
-                                           request.Key() + ": the planner returned no decision"};
+  if (decision == nullptr)
+    return Failure(ApiError::Reason::Unknown, request.Key() + ": the planner returned no decision");
 
   if (decision->placed) {
     if (auto st = Materialize(w, decision->placements); !st.ok()) {
@@ -119,7 +139,7 @@ Result<ReconcileResult> AIWorkloadReconciler::Reconcile(const Request& request) 
   }
   if (auto st = CollectGarbage(w, decision->placements); !st.ok()) return st.error();
 
-  StatusInputs inputs{w, *decision, plan, now};
+  StatusInputs inputs{w, *decision, plan, now, {}, {}, {}, "USD"};
   for (const auto& p : decision->placements) {
     for (const auto& o : members_.ObjectsOf(p.cluster, MemberKind(w), request.Key())) {
       if ((*o)["metadata"].value("name", "") == MemberObjectName(w.metadata.name, p.pool))
@@ -135,15 +155,21 @@ Result<ReconcileResult> AIWorkloadReconciler::Reconcile(const Request& request) 
   WorkloadStatusUpdate update = ComputeWorkloadStatus(inputs);
   if (update.placedChanged) {
     if (decision->placed) {
-      Event(*object, false, "Placed", update.status.placements.empty() ? "no replicas" :
-                                          DescribePlacements(update.status.placements));
+      Event(*object, false, "Placed",
+            update.status.placements.empty() ? "no replicas"
+                                             : DescribePlacements(update.status.placements));
     } else {
       Event(*object, true, "Unschedulable", decision->message);
     }
   }
-  if (update.changed) {
+  // status.clusters feeds the Clusters printer column; the core status type does not carry it.
+  const std::string clusters = ActiveClusters(update.status.placements);
+  const bool clusters_stale =
+      object->value("status", json::object()).value("clusters", "") != clusters;
+  if (update.changed || clusters_stale) {
     json next = *object;
     next["status"] = api::StatusToJson(update.status);
+    if (!clusters.empty()) next["status"]["clusters"] = clusters;
     auto res = hub_.UpdateStatus(kinds::kAIWorkload, w.metadata.namespace_, next);
     if (!res.ok()) return res.error();  // 409: the next attempt reads the newer object
   }
@@ -158,25 +184,25 @@ Status AIWorkloadReconciler::EnsureFinalizer(const json& object) {
   json patch = {{"metadata",
                  {{"finalizers", finalizers},
                   {"resourceVersion", object["metadata"].value("resourceVersion", "")}}}};
-  auto res = hub_.Patch(kinds::kAIWorkload, object["metadata"].value("namespace", ""),
-                        object["metadata"].value("name", ""), runtime::PatchType::Merge,
-                        patch.dump(), {});
+  auto res =
+      hub_.Patch(kinds::kAIWorkload, object["metadata"].value("namespace", ""),
+                 object["metadata"].value("name", ""), runtime::PatchType::Merge, patch.dump(), {});
   if (!res.ok()) return res.error();
   return runtime::OkStatus();
 }
 
-Status AIWorkloadReconciler::EnsureNamespace(const std::string& cluster,
-                                             runtime::ApiClient& client, const std::string& ns) {
+Status AIWorkloadReconciler::EnsureNamespace(const std::string& cluster, runtime::ApiClient& client,
+                                             const std::string& ns) {
   const std::string key = cluster + "/" + ns;
   {
     std::lock_guard lock(nsMu_);
     if (ensuredNamespaces_.count(key)) return runtime::OkStatus();
   }
-  json namespace_object = {{"apiVersion", "v1"},
-                           {"kind", "Namespace"},
-                           {"metadata", {{"name", ns}}}};
+  json namespace_object = {
+      {"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}};
   auto res = client.Create(kinds::kNamespace, "", namespace_object);
-  if (!res.ok() && !res.Is(ApiError::Reason::AlreadyExists)) return MemberError(cluster, res.error());
+  if (!res.ok() && !res.Is(ApiError::Reason::AlreadyExists))
+    return MemberError(cluster, res.error());
   std::lock_guard lock(nsMu_);
   ensuredNamespaces_.insert(key);
   return runtime::OkStatus();
@@ -188,13 +214,13 @@ Status AIWorkloadReconciler::Materialize(const api::AIWorkload& w,
   for (const auto& p : placements) {
     auto client = members_.Client(p.cluster);
     if (!client) {
-      return ApiError{ApiError::Reason::ServiceUnavailable, 0,
-                      key + ": member cluster " + p.cluster + " is not connected"};
+      return Failure(ApiError::Reason::ServiceUnavailable,
+                     key + ": member cluster " + p.cluster + " is not connected");
     }
     runtime::ObjectPtr pool_object = caches_.pools->Get("", p.pool);
     auto pool = fleet_.Pool(pool_object);
     if (!pool) {
-      return ApiError{ApiError::Reason::NotFound, 0, key + ": GPUPool " + p.pool + " is gone"};
+      return Failure(ApiError::Reason::NotFound, key + ": GPUPool " + p.pool + " is gone");
     }
     json desired = BuildMemberObject(w, p, *pool);
     const std::string name = desired["metadata"]["name"];
@@ -256,8 +282,8 @@ Result<ReconcileResult> AIWorkloadReconciler::Finalize(const api::AIWorkload& w,
     auto client = members_.Client(cluster);
     if (!client) {
       if (caches_.clusters->Get("", cluster)) {
-        return ApiError{ApiError::Reason::ServiceUnavailable, 0,
-                        key + ": cannot clean up member " + cluster + ": not connected"};
+        return Failure(ApiError::Reason::ServiceUnavailable,
+                       key + ": cannot clean up member " + cluster + ": not connected");
       }
       continue;  // the MemberCluster itself is gone: nothing left to reach
     }
@@ -272,8 +298,8 @@ Result<ReconcileResult> AIWorkloadReconciler::Finalize(const api::AIWorkload& w,
       for (const auto& item : list.value().items) {
         runtime::DeleteOptions opts;
         opts.propagation = runtime::PropagationPolicy::Background;
-        auto st = client->Delete(*kind, w.metadata.namespace_, item["metadata"].value("name", ""),
-                                 opts);
+        auto st =
+            client->Delete(*kind, w.metadata.namespace_, item["metadata"].value("name", ""), opts);
         if (!st.ok() && !st.Is(ApiError::Reason::NotFound)) return MemberError(cluster, st.error());
       }
     }

@@ -41,7 +41,8 @@ class AIWorkloadReconciler : public runtime::Reconciler {
   runtime::Status EnsureFinalizer(const nlohmann::json& object);
   runtime::Status EnsureNamespace(const std::string& cluster, runtime::ApiClient& client,
                                   const std::string& ns);
-  runtime::Status Materialize(const api::AIWorkload& w, const std::vector<api::Placement>& placements);
+  runtime::Status Materialize(const api::AIWorkload& w,
+                              const std::vector<api::Placement>& placements);
   runtime::Status CollectGarbage(const api::AIWorkload& w,
                                  const std::vector<api::Placement>& placements);
   void Event(const nlohmann::json& object, bool warning, const std::string& reason,

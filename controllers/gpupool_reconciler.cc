@@ -56,9 +56,8 @@ Result<ReconcileResult> GPUPoolReconciler::Reconcile(const runtime::Request& req
     spdlog::error("msg=\"invalid GPUPool\" pool={}", request.name);
     return ReconcileResult{};
   }
-  const int64_t now_unix = std::chrono::duration_cast<std::chrono::seconds>(
-                               clock_.WallNow().time_since_epoch())
-                               .count();
+  const int64_t now_unix =
+      std::chrono::duration_cast<std::chrono::seconds>(clock_.WallNow().time_since_epoch()).count();
   const std::string now = FormatRfc3339(now_unix);
   api::GPUPoolStatus status = pool->status.value_or(api::GPUPoolStatus{});
   const int64_t gen = pool->metadata.generation;

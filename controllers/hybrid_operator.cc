@@ -30,8 +30,7 @@ HybridOperator::HybridOperator(std::shared_ptr<runtime::ApiClient> hub, ClientFa
   pools_ = std::make_unique<runtime::Informer>(*hub_, kinds::kGPUPool, clock_);
   budgets_ = std::make_unique<runtime::Informer>(*hub_, kinds::kBudget, clock_);
   workloads_ = std::make_unique<runtime::Informer>(*hub_, kinds::kAIWorkload, clock_);
-  HubCaches caches{&clusters_->store(), &pools_->store(), &budgets_->store(),
-                   &workloads_->store()};
+  HubCaches caches{&clusters_->store(), &pools_->store(), &budgets_->store(), &workloads_->store()};
   fleet_ = std::make_unique<FleetSnapshot>(caches);
 
   members_ = std::make_unique<MemberRegistry>(
@@ -44,8 +43,9 @@ HybridOperator::HybridOperator(std::shared_ptr<runtime::ApiClient> hub, ClientFa
   clusterReconciler_ = std::make_unique<MemberClusterReconciler>(
       *hub_, hub_, caches, *fleet_, *members_, std::move(factory), clock_,
       MemberClusterReconcilerOptions{options_.operatorNamespace, options_.clusterProbe});
-  poolReconciler_ = std::make_unique<GPUPoolReconciler>(
-      *hub_, caches, *fleet_, book_, *members_, clock_, GPUPoolReconcilerOptions{options_.poolResync});
+  poolReconciler_ =
+      std::make_unique<GPUPoolReconciler>(*hub_, caches, *fleet_, book_, *members_, clock_,
+                                          GPUPoolReconcilerOptions{options_.poolResync});
   AIWorkloadReconcilerOptions wopts;
   wopts.resyncPeriod = options_.workloadResync;
   workloadReconciler_ = std::make_unique<AIWorkloadReconciler>(*hub_, caches, *fleet_, book_,
@@ -66,7 +66,8 @@ HybridOperator::HybridOperator(std::shared_ptr<runtime::ApiClient> hub, ClientFa
           [this](const ObjectPtr& before, const ObjectPtr& after) {
             // Health changed: pools there and every workload may have to move.
             if (ReadyStatus(*before) == ReadyStatus(*after)) return;
-            for (const auto& p : pools_->store().List()) poolController_->Enqueue({"", (*p)["metadata"].value("name", "")});
+            for (const auto& p : pools_->store().List())
+              poolController_->Enqueue({"", (*p)["metadata"].value("name", "")});
             EnqueueAllWorkloads();
           },
       .onDelete = [this](const ObjectPtr&, bool) { EnqueueAllWorkloads(); },
@@ -114,10 +115,12 @@ HybridOperator::HybridOperator(std::shared_ptr<runtime::ApiClient> hub, ClientFa
   });
 }
 
-HybridOperator::~HybridOperator() { Stop(); }
+HybridOperator::~HybridOperator() {
+  Stop();
+}
 
 runtime::ControllerOptions HybridOperator::ControllerOptionsFor(const std::string& name,
-                                                               int workers) {
+                                                                int workers) {
   runtime::ControllerOptions o;
   o.workers = workers;
   if (!runtimeMetrics_) return o;

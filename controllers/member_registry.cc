@@ -17,7 +17,9 @@ constexpr const char* kWorkloadIndex = "hybridai.io/hub-workload";
 MemberRegistry::MemberRegistry(runtime::Clock& clock, InformerHook hook)
     : clock_(clock), hook_(std::move(hook)) {}
 
-MemberRegistry::~MemberRegistry() { DisconnectAll(); }
+MemberRegistry::~MemberRegistry() {
+  DisconnectAll();
+}
 
 std::shared_ptr<MemberRegistry::Member> MemberRegistry::Build(
     const std::string& cluster, const std::string& fingerprint,
@@ -29,7 +31,8 @@ std::shared_ptr<MemberRegistry::Member> MemberRegistry::Build(
   // Only what the operator created: the rest of the member is none of its business, and
   // watching it would cost memory proportional to the member's size.
   opts.labelSelector = std::string(kLabelManagedBy) + "=" + kManagedByValue;
-  m->deployments = std::make_unique<Informer>(*m->client, runtime::kinds::kDeployment, clock_, opts);
+  m->deployments =
+      std::make_unique<Informer>(*m->client, runtime::kinds::kDeployment, clock_, opts);
   m->jobs = std::make_unique<Informer>(*m->client, runtime::kinds::kJob, clock_, opts);
   // Index by the hub workload that caused each object, for status and garbage collection.
   auto by_workload = [](const nlohmann::json& o) -> std::vector<std::string> {

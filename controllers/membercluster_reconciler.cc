@@ -26,6 +26,13 @@ std::string Fingerprint(const std::string& text) {
   return std::to_string(h);
 }
 
+ApiError NoClient() {
+  ApiError e;
+  e.reason = ApiError::Reason::Transport;
+  e.message = "no client";
+  return e;
+}
+
 }  // namespace
 
 MemberClusterReconciler::MemberClusterReconciler(runtime::ApiClient& hub,
@@ -93,9 +100,8 @@ Result<ReconcileResult> MemberClusterReconciler::Reconcile(const runtime::Reques
     spdlog::error("msg=\"invalid MemberCluster\" cluster={}", request.name);
     return ReconcileResult{};
   }
-  const int64_t now_unix = std::chrono::duration_cast<std::chrono::seconds>(
-                               clock_.WallNow().time_since_epoch())
-                               .count();
+  const int64_t now_unix =
+      std::chrono::duration_cast<std::chrono::seconds>(clock_.WallNow().time_since_epoch()).count();
   const std::string now = FormatRfc3339(now_unix);
   api::MemberClusterStatus status = mc->status;
   const int64_t gen = mc->metadata.generation;
@@ -103,15 +109,14 @@ Result<ReconcileResult> MemberClusterReconciler::Reconcile(const runtime::Reques
     SetCondition(status.conditions, "Ready", "False", failure->first, failure->second, gen, now);
   } else {
     auto client = members_.Client(mc->metadata.name);
-    auto version = client ? client->GetPath("/version")
-                          : Result<json>(ApiError{ApiError::Reason::Transport, 0, "no client"});
+    auto version = client ? client->GetPath("/version") : Result<json>(NoClient());
     if (version.ok()) {
       status.kubernetesVersion = version.value().value("gitVersion", "");
       SetCondition(status.conditions, "Ready", "True", "Reachable",
                    "API server " + status.kubernetesVersion + " answered", gen, now);
     } else {
-      SetCondition(status.conditions, "Ready", "False", "Unreachable", version.error().message,
-                   gen, now);
+      SetCondition(status.conditions, "Ready", "False", "Unreachable", version.error().message, gen,
+                   now);
     }
   }
   status.lastProbeTime = now;

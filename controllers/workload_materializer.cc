@@ -154,7 +154,7 @@ json BuildJob(const api::AIWorkload& w, const api::Placement& p, const api::GPUP
 json BuildMemberObject(const api::AIWorkload& w, const api::Placement& p,
                        const api::GPUPool& pool) {
   json obj = w.spec.type == api::WorkloadType::Inference ? BuildDeployment(w, p, pool)
-                                                          : BuildJob(w, p, pool);
+                                                         : BuildJob(w, p, pool);
   char hash[16];
   std::snprintf(hash, sizeof hash, "%08x", Fnv1a(obj.dump()));
   obj["metadata"]["annotations"][kAnnotationSpecHash] = hash;

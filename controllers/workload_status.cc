@@ -75,8 +75,8 @@ WorkloadStatusUpdate ComputeWorkloadStatus(const StatusInputs& in,
   for (const auto& p : old.placements)
     if (p.role == api::Role::Active) old_carbon_rate += p.carbonGramsPerHour;
   const auto last = ParseRfc3339(old.lastAccountingTime);
-  const bool rates_changed = old.cost.hourly != st.cost.hourly ||
-                             old.energy.powerWatts != st.energy.powerWatts;
+  const bool rates_changed =
+      old.cost.hourly != st.cost.hourly || old.energy.powerWatts != st.energy.powerWatts;
   if (!last) {
     st.lastAccountingTime = now;
   } else {
@@ -116,9 +116,10 @@ WorkloadStatusUpdate ComputeWorkloadStatus(const StatusInputs& in,
     SetCondition(conds, "Placed", "False", "Unschedulable", in.decision.message, gen, now);
     SetCondition(conds, "Ready", "False", "NotPlaced", "the workload has no placement", gen, now);
   } else {
-    SetCondition(conds, "Placed", "True", "Placed",
-                 st.placements.empty() ? "no replicas requested" : DescribePlacements(st.placements),
-                 gen, now);
+    SetCondition(
+        conds, "Placed", "True", "Placed",
+        st.placements.empty() ? "no replicas requested" : DescribePlacements(st.placements), gen,
+        now);
     const bool batch = w.spec.type != api::WorkloadType::Inference;
     if (batch && any_failed) {
       st.phase = api::Phase::Failed;
@@ -158,7 +159,8 @@ WorkloadStatusUpdate ComputeWorkloadStatus(const StatusInputs& in,
     }
   }
   if (exceeded.empty())
-    SetCondition(conds, "WithinBudget", "True", "WithinBudget", "no budget of the namespace is exceeded", gen, now);
+    SetCondition(conds, "WithinBudget", "True", "WithinBudget",
+                 "no budget of the namespace is exceeded", gen, now);
   else
     SetCondition(conds, "WithinBudget", "False", "BudgetExceeded", exceeded, gen, now);
 
@@ -167,8 +169,12 @@ WorkloadStatusUpdate ComputeWorkloadStatus(const StatusInputs& in,
   out.changed = before != after;
   const api::Condition* old_placed = FindCondition(old.conditions, "Placed");
   const api::Condition* new_placed = FindCondition(st.conditions, "Placed");
-  out.placedChanged = StatusToJson(api::AIWorkloadStatus{.placements = old.placements}) !=
-                          StatusToJson(api::AIWorkloadStatus{.placements = st.placements}) ||
+  auto placements_json = [](const std::vector<api::Placement>& ps) {
+    api::AIWorkloadStatus only;
+    only.placements = ps;
+    return api::StatusToJson(only).value("placements", json::array());
+  };
+  out.placedChanged = placements_json(old.placements) != placements_json(st.placements) ||
                       !old_placed || old_placed->status != new_placed->status;
   return out;
 }

@@ -1,7 +1,158 @@
 #!/usr/bin/env bash
-# Sets everything up and runs the offline planner on the sample fleet: the placements, cost,
-# power and budget verdicts the operator would produce for manifests/samples/.
+# Sets everything up by itself and runs the operator on a simulated hybrid fleet: dependencies
+# and build (scripts/setup.sh), the fleet's tools (e2e/tools/install.sh), a fleet in
+# $FLEET_DIR (default /tmp/hybridai-demo), the CRDs, one kubeconfig Secret per member, the
+# samples of manifests/samples/, and the operator against the hub. Waits until the workloads
+# are placed, prints what runs where, and leaves the fleet and the operator running.
+#
+#   scripts/demo.sh            set up and run (again: reuses a running fleet and operator)
+#   scripts/demo.sh --down     stop the operator and the fleet, remove $FLEET_DIR
+#   scripts/demo.sh --plan     only the offline planner: kubectl-hybrid plan -f manifests/samples/
+#
+# Environment: FLEET_DIR, BUILD_DIR (default build), DEMO_TIMEOUT (seconds to wait, default 180).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
-exec build/bin/kubectl-hybrid plan -f manifests/samples/ "$@"
+ROOT=$PWD
+FLEET_DIR=${FLEET_DIR:-/tmp/hybridai-demo}
+BUILD_DIR=${BUILD_DIR:-build}
+TIMEOUT=${DEMO_TIMEOUT:-180}
+OPERATOR_PID=$FLEET_DIR/operator.pid
+OPERATOR_LOG=$FLEET_DIR/logs/hybrid-operator.log
+# fleet cluster -> the sample MemberCluster it plays (gcp-us is the hub itself: no Secret)
+MEMBERS=(cloud:aws-eu onprem:dc-paris edge:edge-lyon)
+
+say() { echo "demo: $*" >&2; }
+die() {
+  say "error: $*"
+  exit 1
+}
+
+operator_running() {
+  local pid
+  pid=$(cat "$OPERATOR_PID" 2>/dev/null) || return 1
+  [ -n "$pid" ] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "hybrid-operator.*$FLEET_DIR/"
+}
+
+down() {
+  if operator_running; then
+    local pid i
+    pid=$(cat "$OPERATOR_PID")
+    say "stopping the operator (pid $pid)"
+    kill -TERM "$pid" 2>/dev/null || true
+    for i in $(seq 1 100); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$OPERATOR_PID"
+  e2e/fleet/down.sh --dir "$FLEET_DIR"
+}
+
+case "${1:-}" in
+--down)
+  down
+  exit 0
+  ;;
+--plan)
+  shift
+  scripts/setup.sh >&2
+  exec "$BUILD_DIR/bin/kubectl-hybrid" plan -f manifests/samples/ "$@"
+  ;;
+-h | --help)
+  awk 'NR > 1 && !/^#/ {exit} NR > 1 {sub(/^# ?/, ""); print}' "$0"
+  exit 0
+  ;;
+"") ;;
+*) die "unknown argument $1 (try --help)" ;;
+esac
+
+say "1/7 dependencies and build (scripts/setup.sh)"
+BUILD_DIR=$BUILD_DIR scripts/setup.sh >"${TMPDIR:-/tmp}/hybridai-demo-setup.log" 2>&1 ||
+  die "scripts/setup.sh failed; see ${TMPDIR:-/tmp}/hybridai-demo-setup.log"
+OPERATOR=$ROOT/$BUILD_DIR/bin/hybrid-operator
+[ -x "$OPERATOR" ] || die "$OPERATOR was not built"
+
+say "2/7 test fleet tools (e2e/tools/install.sh; the first run builds them, 10-20 min)"
+BIN=$(e2e/tools/install.sh | tail -1)
+[ -x "$BIN/kubectl" ] || die "e2e/tools/install.sh gave no usable bin dir"
+export PATH="$BIN:$PATH"
+
+say "3/7 fleet in $FLEET_DIR (hub, cloud, onprem, edge)"
+FLEET_DIR=$FLEET_DIR e2e/fleet/up.sh --dir "$FLEET_DIR" >/dev/null
+export KUBECONFIG=$FLEET_DIR/kubeconfig
+k() { kubectl --context "$@"; }
+
+say "4/7 CRDs"
+k hub apply --server-side --force-conflicts -f crds/ >/dev/null
+k hub wait --for condition=Established --timeout=60s crd/memberclusters.hybridai.io \
+  crd/gpupools.hybridai.io crd/aiworkloads.hybridai.io crd/budgets.hybridai.io >/dev/null
+for _ in $(seq 1 60); do
+  k hub get mc,gp,aiw -A >/dev/null 2>&1 && break
+  sleep 0.5
+done
+
+say "5/7 member kubeconfig Secrets and samples"
+k hub apply -f manifests/samples/00-namespaces.yaml >/dev/null
+for pair in "${MEMBERS[@]}"; do
+  cluster=${pair%%:*} member=${pair#*:}
+  k hub create secret generic "$member" -n hybrid-system \
+    --from-file=kubeconfig="$FLEET_DIR/$cluster.kubeconfig" --dry-run=client -o yaml |
+    k hub apply -f - >/dev/null
+done
+k hub apply -f manifests/samples/ >/dev/null
+
+say "6/7 operator against the hub (log: $OPERATOR_LOG)"
+if operator_running; then
+  say "operator already running (pid $(cat "$OPERATOR_PID"))"
+else
+  ports=$("$BIN/fleetctl" ports 2 | tr '\n' ' ')
+  read -r probe_port metrics_port <<<"$ports"
+  mkdir -p "$(dirname "$OPERATOR_LOG")"
+  setsid "$OPERATOR" --kubeconfig "$FLEET_DIR/kubeconfig" --context hub --leader-elect \
+    --health-probe-bind-address "127.0.0.1:$probe_port" \
+    --metrics-bind-address "127.0.0.1:$metrics_port" --cluster-probe 10 \
+    </dev/null >>"$OPERATOR_LOG" 2>&1 &
+  echo $! >"$OPERATOR_PID"
+  echo "$probe_port $metrics_port" >"$FLEET_DIR/operator.ports"
+fi
+read -r probe_port metrics_port <"$FLEET_DIR/operator.ports"
+
+say "7/7 waiting until every workload is placed and its replicas run (up to $TIMEOUT s)"
+deadline=$((SECONDS + TIMEOUT))
+while :; do
+  operator_running || {
+    tail -n 20 "$OPERATOR_LOG" >&2
+    die "the operator exited"
+  }
+  # Running, Succeeded or the Pending that the samples expect none of; Placed still starting.
+  summary=$(k hub get aiw -A -o jsonpath='{range .items[*]}{.status.phase}{"\n"}{end}' | sort | uniq -c | xargs)
+  waiting=$(k hub get aiw -A -o jsonpath='{range .items[*]}{.status.phase}{"\n"}{end}' |
+    grep -cvE '^(Running|Succeeded)$' || true)
+  [ "$waiting" = 0 ] && break
+  if [ "$SECONDS" -ge "$deadline" ]; then
+    say "not all workloads Running after $TIMEOUT s ($summary); showing them anyway"
+    break
+  fi
+  sleep 2
+done
+say "workloads: ${summary:-none}"
+
+echo
+k hub get mc,gp,aiw -A
+echo
+for c in hub cloud onprem edge; do
+  echo "== Deployments and Jobs made by the operator in $c =="
+  k "$c" get deployments,jobs -A -l app.kubernetes.io/managed-by=hybrid-operator \
+    -L hybridai.io/pool,team 2>/dev/null || true
+  echo
+done
+cat <<EOF
+The fleet and the operator keep running:
+  export KUBECONFIG=$KUBECONFIG PATH=$BIN:\$PATH
+  kubectl --context hub get aiw -A                    # workloads, placements, cost, power
+  kubectl --context onprem get pods -A -o wide        # what runs in a member
+  tail -f $OPERATOR_LOG
+  curl -s 127.0.0.1:$metrics_port/metrics | grep reconcile_total
+Stop everything: scripts/demo.sh --down
+EOF

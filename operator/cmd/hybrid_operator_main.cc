@@ -18,6 +18,7 @@
 #include <spdlog/spdlog.h>
 
 #include "controllers/hybrid_operator.h"
+#include "controllers/workload_materializer.h"
 #include "runtime/event_recorder.h"
 #include "runtime/kube_client.h"
 #include "runtime/kubeconfig.h"
@@ -29,7 +30,8 @@ namespace {
 
 using namespace hybridai;
 
-constexpr const char* kUsage = R"(hybrid-operator: places AIWorkloads onto GPU pools of member clusters.
+constexpr const char* kUsage =
+    R"(hybrid-operator: places AIWorkloads onto GPU pools of member clusters.
 
 Usage: hybrid-operator [flags]
 
@@ -77,8 +79,10 @@ bool ParseInt(const std::string& s, int* out) {
 // Returns an error message, or "" when the flags are fine.
 std::string ParseFlags(int argc, char** argv, Flags* f, bool* help) {
   std::map<std::string, std::string*> strings = {
-      {"--kubeconfig", &f->kubeconfig},       {"--context", &f->context},
-      {"--namespace", &f->ns},                {"--leader-election-id", &f->leaseName},
+      {"--kubeconfig", &f->kubeconfig},
+      {"--context", &f->context},
+      {"--namespace", &f->ns},
+      {"--leader-election-id", &f->leaseName},
       {"--metrics-bind-address", &f->metricsAddr},
       {"--health-probe-bind-address", &f->probeAddr},
       {"--log-level", &f->logLevel},
@@ -223,8 +227,9 @@ int main(int argc, char** argv) {
   runtime::EventRecorder events(*hub, clock, event_opts, &registry);
 
   controllers::ClientFactory factory =
-      [client_opts](const std::string& kubeconfig_text,
-                    const std::string& source) -> runtime::Result<std::shared_ptr<runtime::ApiClient>> {
+      [client_opts](
+          const std::string& kubeconfig_text,
+          const std::string& source) -> runtime::Result<std::shared_ptr<runtime::ApiClient>> {
     auto cfg = runtime::ParseKubeconfig(kubeconfig_text, "", source);
     if (!cfg.ok()) return cfg.error();
     auto client = runtime::NewKubeClient(cfg.value(), client_opts);
@@ -259,7 +264,9 @@ int main(int argc, char** argv) {
       op.Stop();
     };
     cb.onStoppedLeading = [] { spdlog::info("msg=\"stopped leading\""); };
-    cb.onNewLeader = [](const std::string& who) { spdlog::info("msg=\"leader observed\" identity={}", who); };
+    cb.onNewLeader = [](const std::string& who) {
+      spdlog::info("msg=\"leader observed\" identity={}", who);
+    };
     if (std::string err = lc.Validate(); !err.empty()) {
       spdlog::critical("msg=\"bad leader election settings\" error=\"{}\"", err);
       pthread_kill(signal_thread.native_handle(), SIGTERM);
@@ -268,8 +275,8 @@ int main(int argc, char** argv) {
     elector = std::make_unique<runtime::LeaderElector>(*hub, clock, lc, cb, &registry);
   }
 
-  auto serve = [](const std::string& addr, runtime::MetricsRegistry* metrics)
-      -> std::unique_ptr<runtime::ProbeServer> {
+  auto serve = [](const std::string& addr,
+                  runtime::MetricsRegistry* metrics) -> std::unique_ptr<runtime::ProbeServer> {
     if (addr == "0" || addr.empty()) return nullptr;
     runtime::ProbeServerOptions o;
     o.bindAddress = addr;

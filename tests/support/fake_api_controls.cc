@@ -9,6 +9,7 @@
 namespace hybridai::testing {
 
 using runtime::WatchEvent;
+using Reason = ApiError::Reason;
 using namespace fake;
 
 json FakeApiClient::Seed(const ResourceKind& kind, json object) {

@@ -78,7 +78,7 @@ class FakeApiClient::StreamHandle final : public runtime::WatchStream {
  public:
   explicit StreamHandle(std::shared_ptr<Stream> s) : s_(std::move(s)) {}
   ~StreamHandle() override;
-  Result<std::optional<WatchEvent>> Next() override;
+  runtime::Result<std::optional<runtime::WatchEvent>> Next() override;
   void Cancel() override;
 
  private:

@@ -291,6 +291,23 @@ TEST(LoaderTest, SameNameInDifferentNamespacesOrKindsIsNoDuplicate) {
   EXPECT_EQ(r.manifests.workloads.size(), 2u);
 }
 
+TEST(LoaderTest, TruncatedAndMangledInputNeverCrashes) {
+  // Every prefix of a valid fleet, and the same with brackets and quotes spliced in: the
+  // loader must return diagnostics, never throw or crash.
+  std::string text = std::string(kCluster) + "---\n" + kPool + "---\n" + kWorkload + "---\n" +
+                     kBudget;
+  size_t loaded = 0;
+  for (size_t n = 0; n <= text.size(); n += 7) {
+    for (const char* splice : {"", "[", "{", "\"", ": ", "\t", "&a ", "*a", "!!int "}) {
+      std::string mangled = text.substr(0, n) + splice + text.substr(n, 13);
+      LoadResult r;
+      EXPECT_NO_THROW(r = LoadManifestsFromString(mangled, "m.yaml"));
+      loaded += r.manifests.clusters.size();
+    }
+  }
+  EXPECT_GT(loaded, 0u);
+}
+
 // ---- the shared bad-input fixtures ----
 struct Fixture {
   std::string name;

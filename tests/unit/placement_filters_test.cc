@@ -16,8 +16,9 @@ using testing::TestFleet;
 // lyon, which has L4s.
 TestFleet ThreeSites() {
   TestFleet f;
-  f.AddCluster("aws", api::Location::Cloud, "aws", "eu-west-1", 35).labels = {{"tier", "gold"}};
-  f.AddCluster("paris", api::Location::OnPrem, "dc-paris", "eu-paris", 10).labels = {
+  f.AddCluster("aws", api::Location::Cloud, "aws", "eu-west-1", 35).metadata.labels = {
+      {"tier", "gold"}};
+  f.AddCluster("paris", api::Location::OnPrem, "dc-paris", "eu-paris", 10).metadata.labels = {
       {"tier", "silver"}, {"gdpr", "yes"}};
   f.AddCluster("lyon", api::Location::Edge, "edge-co", "eu-lyon", 5);
   f.AddPool("aws-h100", "aws", 8, "4.10");

@@ -94,6 +94,13 @@ inline const WorkloadDecision& DecisionOf(const PlacementPlan& plan, const std::
   return *d;
 }
 
+// For a plan that is a temporary: a copy, so `const auto& d = DecisionOf(f.Plan(), "w")` is safe.
+inline WorkloadDecision DecisionOf(PlacementPlan&& plan, const std::string& name,
+                                   const std::string& ns = "team-a") {
+  const WorkloadDecision& d = DecisionOf(plan, name, ns);
+  return d;
+}
+
 // "pool:replicas[:S]" per placement, joined by spaces, for compact expectations.
 inline std::string Shape(const WorkloadDecision& d) {
   std::string s;
