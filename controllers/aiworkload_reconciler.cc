@@ -171,7 +171,10 @@ Result<ReconcileResult> AIWorkloadReconciler::Reconcile(const Request& request) 
     next["status"] = api::StatusToJson(update.status);
     if (!clusters.empty()) next["status"]["clusters"] = clusters;
     auto res = hub_.UpdateStatus(kinds::kAIWorkload, w.metadata.namespace_, next);
-    if (!res.ok()) return res.error();  // 409: the next attempt reads the newer object
+    // 409: the cache was behind our own last write; the next attempt reads the newer object.
+    // That is routine right after the finalizer or a status write, not a failure to report.
+    if (res.Is(ApiError::Reason::Conflict)) return ReconcileResult{.requeue = true};
+    if (!res.ok()) return res.error();
   }
   ReconcileResult result;
   result.requeueAfter = options_.resyncPeriod;

@@ -9,7 +9,8 @@
 #   scripts/demo.sh --down     stop the operator and the fleet, remove $FLEET_DIR
 #   scripts/demo.sh --plan     only the offline planner: kubectl-hybrid plan -f manifests/samples/
 #
-# Environment: FLEET_DIR, BUILD_DIR (default build), DEMO_TIMEOUT (seconds to wait, default 180).
+# Environment: FLEET_DIR, BUILD_DIR (default build), DEMO_TIMEOUT (seconds to wait, default 180),
+# HYBRIDAI_OPERATOR_BIN (an operator binary built elsewhere: skips scripts/setup.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -67,10 +68,15 @@ case "${1:-}" in
 *) die "unknown argument $1 (try --help)" ;;
 esac
 
-say "1/7 dependencies and build (scripts/setup.sh)"
-BUILD_DIR=$BUILD_DIR scripts/setup.sh >"${TMPDIR:-/tmp}/hybridai-demo-setup.log" 2>&1 ||
-  die "scripts/setup.sh failed; see ${TMPDIR:-/tmp}/hybridai-demo-setup.log"
-OPERATOR=$ROOT/$BUILD_DIR/bin/hybrid-operator
+if [ -n "${HYBRIDAI_OPERATOR_BIN:-}" ]; then
+  say "1/7 using the operator $HYBRIDAI_OPERATOR_BIN (no build)"
+  OPERATOR=$HYBRIDAI_OPERATOR_BIN
+else
+  say "1/7 dependencies and build (scripts/setup.sh; log in ${TMPDIR:-/tmp}/hybridai-demo-setup.log)"
+  BUILD_DIR=$BUILD_DIR scripts/setup.sh >"${TMPDIR:-/tmp}/hybridai-demo-setup.log" 2>&1 ||
+    die "scripts/setup.sh failed; see ${TMPDIR:-/tmp}/hybridai-demo-setup.log"
+  OPERATOR=$ROOT/$BUILD_DIR/bin/hybrid-operator
+fi
 [ -x "$OPERATOR" ] || die "$OPERATOR was not built"
 
 say "2/7 test fleet tools (e2e/tools/install.sh; the first run builds them, 10-20 min)"

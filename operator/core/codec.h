@@ -57,7 +57,8 @@ std::string ObjectRefOf(const json& object);
 // values, decimal syntax and required-field presence; value ranges and cross-field rules are
 // core/validation.h's job. `kind`, when present, must match; `apiVersion` is not checked here
 // (the loader does it). Spec defaults of DESIGN.md apply to absent fields.
-std::optional<MemberCluster> DecodeMemberCluster(const json& object, std::vector<Diagnostic>* diags);
+std::optional<MemberCluster> DecodeMemberCluster(const json& object,
+                                                 std::vector<Diagnostic>* diags);
 std::optional<GPUPool> DecodeGPUPool(const json& object, std::vector<Diagnostic>* diags);
 std::optional<AIWorkload> DecodeAIWorkload(const json& object, std::vector<Diagnostic>* diags);
 std::optional<Budget> DecodeBudget(const json& object, std::vector<Diagnostic>* diags);
@@ -110,7 +111,9 @@ json StatusToJson(const BudgetStatus& status);
 
 // nlohmann ADL hook, so `json j = workload;` works. (No from_json: decoding reports errors.)
 template <class T>
-  requires requires { KindTraits<T>::kKind; }
+requires requires {
+  KindTraits<T>::kKind;
+}
 void to_json(json& j, const T& object) {
   j = ToJson(object);
 }

@@ -92,8 +92,8 @@ bool CheckEnvelope(FieldReader& r, const json& object) {
   auto it = object.find("kind");
   if (it != object.end() && !it->is_null() &&
       (!it->is_string() || it->get_ref<const std::string&>() != KindTraits<T>::kKind)) {
-    r.Error("kind", "must be " + std::string(KindTraits<T>::kKind) + ", got " +
-                        FieldReader::Describe(*it));
+    r.Error("kind",
+            "must be " + std::string(KindTraits<T>::kKind) + ", got " + FieldReader::Describe(*it));
   }
   return true;
 }

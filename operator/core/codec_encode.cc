@@ -20,8 +20,12 @@ void PutCollection(json& j, const char* key, const C& v) {
 void PutObject(json& j, const char* key, json v) {
   if (!v.empty()) j[key] = std::move(v);
 }
-std::string Money(Decimal d) { return d.ToString(kMoneyDigits); }
-std::string Plain(Decimal d) { return d.ToString(); }
+std::string Money(Decimal d) {
+  return d.ToString(kMoneyDigits);
+}
+std::string Plain(Decimal d) {
+  return d.ToString();
+}
 
 json ConditionsJson(const std::vector<Condition>& conditions) {
   json arr = json::array();
@@ -139,7 +143,9 @@ json StatusToJson(const MemberClusterStatus& s) {
   return j;
 }
 
-json ToJson(const MemberCluster& o) { return Envelope(o, StatusUnlessDefault(o.status)); }
+json ToJson(const MemberCluster& o) {
+  return Envelope(o, StatusUnlessDefault(o.status));
+}
 
 // ---- GPUPool ----
 json SpecToJson(const GPUPoolSpec& s) {
@@ -185,7 +191,9 @@ json StatusToJson(const GPUPoolStatus& s) {
   return j;
 }
 
-json ToJson(const GPUPool& o) { return Envelope(o, o.status ? StatusToJson(*o.status) : json()); }
+json ToJson(const GPUPool& o) {
+  return Envelope(o, o.status ? StatusToJson(*o.status) : json());
+}
 
 // ---- AIWorkload ----
 json SpecToJson(const AIWorkloadSpec& s) {
@@ -255,7 +263,9 @@ json StatusToJson(const AIWorkloadStatus& s) {
   return j;
 }
 
-json ToJson(const AIWorkload& o) { return Envelope(o, StatusUnlessDefault(o.status)); }
+json ToJson(const AIWorkload& o) {
+  return Envelope(o, StatusUnlessDefault(o.status));
+}
 
 // ---- Budget ----
 json SpecToJson(const BudgetSpec& s) {
@@ -284,6 +294,8 @@ json StatusToJson(const BudgetStatus& s) {
   return j;
 }
 
-json ToJson(const Budget& o) { return Envelope(o, StatusUnlessDefault(o.status)); }
+json ToJson(const Budget& o) {
+  return Envelope(o, StatusUnlessDefault(o.status));
+}
 
 }  // namespace hybridai::api

@@ -13,7 +13,9 @@ std::string JoinPath(std::string_view parent, std::string_view key) {
   return std::string(parent) + "." + std::string(key);
 }
 
-std::string FieldReader::Describe(const json& v) { return DescribeJson(v); }
+std::string FieldReader::Describe(const json& v) {
+  return DescribeJson(v);
+}
 
 // For type mismatches the type is the news: `got string "3"` where an integer was expected.
 static std::string DescribeType(const json& v) {
@@ -102,8 +104,8 @@ bool FieldReader::IntValue(const json& v, const std::string& full_path, int64_t*
   return false;
 }
 
-bool FieldReader::Int(const json& parent, std::string_view key, std::string_view path,
-                      int64_t* out, bool required) {
+bool FieldReader::Int(const json& parent, std::string_view key, std::string_view path, int64_t* out,
+                      bool required) {
   const json* v = Field(parent, key, path, required);
   return v != nullptr && IntValue(*v, JoinPath(path, key), out);
 }
@@ -116,8 +118,7 @@ bool FieldReader::Int(const json& parent, std::string_view key, std::string_view
   return true;
 }
 
-bool FieldReader::Bool(const json& parent, std::string_view key, std::string_view path,
-                       bool* out) {
+bool FieldReader::Bool(const json& parent, std::string_view key, std::string_view path, bool* out) {
   const json* v = Field(parent, key, path);
   if (v == nullptr) return false;
   if (!v->is_boolean()) {
@@ -152,8 +153,8 @@ bool FieldReader::DecValue(const json& v, const std::string& full_path, Decimal*
   return false;
 }
 
-bool FieldReader::Dec(const json& parent, std::string_view key, std::string_view path,
-                      Decimal* out, bool required) {
+bool FieldReader::Dec(const json& parent, std::string_view key, std::string_view path, Decimal* out,
+                      bool required) {
   const json* v = Field(parent, key, path, required);
   return v != nullptr && DecValue(*v, JoinPath(path, key), out);
 }

@@ -99,8 +99,8 @@ class Converter {
       throw ConversionError{node.Mark(), "nesting deeper than " + std::to_string(kMaxDepth)};
     }
     if (++nodes_ > kMaxNodes) {
-      throw ConversionError{node.Mark(), "more than " + std::to_string(kMaxNodes) +
-                                             " nodes (alias expansion?)"};
+      throw ConversionError{node.Mark(),
+                            "more than " + std::to_string(kMaxNodes) + " nodes (alias expansion?)"};
     }
     switch (node.Type()) {
       case YAML::NodeType::Undefined:
@@ -146,8 +146,8 @@ class Converter {
                      (type == "null" && resolved.is_null());
       if (type == "float" && resolved.is_number_integer()) return resolved.get<double>();
       if (!matches) {
-        throw ConversionError{node.Mark(), "\"" + text + "\" is not a valid !!" +
-                                               std::string(type)};
+        throw ConversionError{node.Mark(),
+                              "\"" + text + "\" is not a valid !!" + std::string(type)};
       }
       return resolved;
     }

@@ -13,10 +13,10 @@ namespace hybridai {
 enum class Severity { Error, Warning, Note };
 
 struct Diagnostic {
-  std::string file;      // empty for objects that did not come from a file
-  int docIndex = -1;     // 0-based YAML document index in `file`; -1 when not applicable
-  int line = 0;          // 1-based; 0 when unknown (only malformed input knows its line)
-  int column = 0;        // 1-based; 0 when unknown
+  std::string file;       // empty for objects that did not come from a file
+  int docIndex = -1;      // 0-based YAML document index in `file`; -1 when not applicable
+  int line = 0;           // 1-based; 0 when unknown (only malformed input knows its line)
+  int column = 0;         // 1-based; 0 when unknown
   std::string objectRef;  // "namespace/name", or "name" for cluster-scoped kinds
   std::string path;       // field path: "spec.redundancy.minDomains", "spec.taints[0].effect"
   std::string message;    // what was expected and what was found
@@ -34,7 +34,8 @@ struct Diagnostic {
     if (!objectRef.empty()) where += (where.empty() ? "" : " ") + objectRef;
     std::string out = severity == Severity::Warning ? "warning: " : "";
     std::string sep;
-    for (const std::string* part : std::initializer_list<const std::string*>{&where, &path, &message}) {
+    for (const std::string* part :
+         std::initializer_list<const std::string*>{&where, &path, &message}) {
       if (part->empty()) continue;
       out += sep + *part;
       sep = ": ";

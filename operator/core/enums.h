@@ -18,11 +18,11 @@ namespace hybridai::api {
 template <class E>
 struct EnumNames;
 
-#define HYBRIDAI_ENUM_NAMES(E, ...)                                              \
-  template <>                                                                     \
-  struct EnumNames<E> {                                                           \
-    static constexpr std::string_view kNames[] = {__VA_ARGS__};                   \
-    static constexpr const char* kTypeName = #E;                                  \
+#define HYBRIDAI_ENUM_NAMES(E, ...)                             \
+  template <>                                                   \
+  struct EnumNames<E> {                                         \
+    static constexpr std::string_view kNames[] = {__VA_ARGS__}; \
+    static constexpr const char* kTypeName = #E;                \
   }
 
 HYBRIDAI_ENUM_NAMES(Location, "Cloud", "OnPrem", "Edge");
@@ -42,7 +42,9 @@ HYBRIDAI_ENUM_NAMES(Enforcement, "Deny", "Throttle", "Warn");
 #undef HYBRIDAI_ENUM_NAMES
 
 template <class E>
-concept ApiEnum = requires { EnumNames<E>::kNames; };
+concept ApiEnum = requires {
+  EnumNames<E>::kNames;
+};
 
 template <ApiEnum E>
 constexpr std::span<const std::string_view> NamesOf() {

@@ -1,6 +1,7 @@
 // Manifest loading: paths -> texts -> documents -> JSON -> typed, validated objects.
 #include "core/manifest_loader.h"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -151,7 +152,8 @@ void Loader::LoadFile(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
   std::string label = file.string();
   if (!in) {
-    Problem({label, -1}, "", "", "cannot read: " + std::error_code(errno, std::generic_category()).message());
+    Problem({label, -1}, "", "",
+            "cannot read: " + std::error_code(errno, std::generic_category()).message());
     return;
   }
   std::ostringstream buf;
@@ -170,6 +172,11 @@ void Loader::LoadYamlText(std::string_view text, const std::string& label) {
     YAML::Node node;
     try {
       node = YAML::Load(docs[i].text);
+    } catch (const YAML::DeepRecursion& e) {
+      // yaml-cpp's own message for this one is a misleading "bad file".
+      Problem(src, "", "", "malformed YAML: nesting too deep", Severity::Error,
+              docs[i].first_line + 1);
+      continue;
     } catch (const YAML::Exception& e) {
       int line = e.mark.is_null() ? 0 : docs[i].first_line + e.mark.line + 1;
       int column = e.mark.is_null() ? 0 : e.mark.column + 1;
@@ -220,12 +227,14 @@ void Loader::Document(const json& doc, const SourceRef& src) {
   bool bad = false;
   if (av == doc.end() || av->is_null() || !av->is_string() || av->get<std::string>().empty()) {
     Problem(src, ref, "apiVersion",
-            av == doc.end() || av->is_null() ? "required" : "must be a string, got " + DescribeJson(*av));
+            av == doc.end() || av->is_null() ? "required"
+                                             : "must be a string, got " + DescribeJson(*av));
     bad = true;
   }
   if (kd == doc.end() || kd->is_null() || !kd->is_string() || kd->get<std::string>().empty()) {
     Problem(src, ref, "kind",
-            kd == doc.end() || kd->is_null() ? "required" : "must be a string, got " + DescribeJson(*kd));
+            kd == doc.end() || kd->is_null() ? "required"
+                                             : "must be a string, got " + DescribeJson(*kd));
     bad = true;
   }
   if (bad) return;
@@ -252,8 +261,8 @@ void Loader::Document(const json& doc, const SourceRef& src) {
     Diagnostic note;
     note.file = src.file;
     note.docIndex = src.docIndex;
-    note.message = "skipping " + api_version + " " + kind + (name.empty() ? "" : " \"" + name + "\"") +
-                   ": not a hybridai.io kind";
+    note.message = "skipping " + api_version + " " + kind +
+                   (name.empty() ? "" : " \"" + name + "\"") + ": not a hybridai.io kind";
     note.severity = Severity::Note;
     result_.notes.push_back(std::move(note));
     return;

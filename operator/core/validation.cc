@@ -13,8 +13,12 @@ namespace {
 
 using namespace api;
 
-bool IsLowerAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
-bool IsAlnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
+bool IsLowerAlnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+bool IsAlnum(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0;
+}
 
 // [A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?, 1..63 chars.
 bool IsLabelName(std::string_view s) {
@@ -26,7 +30,9 @@ bool IsLabelName(std::string_view s) {
   return true;
 }
 
-std::string Quote(std::string_view s) { return nlohmann::json(std::string(s)).dump(); }
+std::string Quote(std::string_view s) {
+  return nlohmann::json(std::string(s)).dump();
+}
 
 class Checker {
  public:
@@ -36,7 +42,8 @@ class Checker {
     out_.push_back(MakeError(ref_, std::move(path), std::move(message)));
   }
   void AtLeast(const std::string& path, int64_t value, int64_t min) {
-    if (value < min) Error(path, "must be >= " + std::to_string(min) + ", got " + std::to_string(value));
+    if (value < min)
+      Error(path, "must be >= " + std::to_string(min) + ", got " + std::to_string(value));
   }
   void AtLeast(const std::string& path, const std::optional<int64_t>& value, int64_t min) {
     if (value) AtLeast(path, *value, min);
@@ -54,15 +61,16 @@ class Checker {
     } else if (!IsDns1123Subdomain(m.name)) {
       Error("metadata.name",
             "must be a DNS-1123 subdomain (lowercase letters, digits, '-' and '.', at most 253 "
-            "characters), got " + Quote(m.name));
+            "characters), got " +
+                Quote(m.name));
     }
     Labels("metadata.labels", m.labels);
   }
   void ClusterScoped(const ObjectMeta& m, std::string_view kind) {
     Name(m);
     if (!m.namespace_.empty()) {
-      Error("metadata.namespace",
-            "must be empty: " + std::string(kind) + " is cluster-scoped, got " + Quote(m.namespace_));
+      Error("metadata.namespace", "must be empty: " + std::string(kind) +
+                                      " is cluster-scoped, got " + Quote(m.namespace_));
     }
   }
   void Namespaced(const ObjectMeta& m) {
@@ -72,7 +80,8 @@ class Checker {
     } else if (!IsDns1123Label(m.namespace_)) {
       Error("metadata.namespace",
             "must be a DNS-1123 label (lowercase letters, digits and '-', at most 63 "
-            "characters), got " + Quote(m.namespace_));
+            "characters), got " +
+                Quote(m.namespace_));
     }
   }
 
@@ -87,7 +96,8 @@ class Checker {
       if (!IsLabelValue(v)) {
         Error(path + "[" + k + "]",
               "must be a valid label value (at most 63 characters [A-Za-z0-9] with '-', '_', "
-              "'.' inside, or empty), got " + Quote(v));
+              "'.' inside, or empty), got " +
+                  Quote(v));
       }
     }
   }
@@ -134,7 +144,9 @@ bool IsLabelKey(std::string_view s) {
   return IsDns1123Subdomain(s.substr(0, slash)) && IsLabelName(s.substr(slash + 1));
 }
 
-bool IsLabelValue(std::string_view s) { return s.empty() || IsLabelName(s); }
+bool IsLabelValue(std::string_view s) {
+  return s.empty() || IsLabelName(s);
+}
 
 bool IsCurrencyCode(std::string_view s) {
   if (s.size() != 3) return false;
@@ -157,8 +169,7 @@ std::vector<Diagnostic> Validate(const MemberCluster& o) {
     c.Required("spec.kubeconfigSecretRef.key", s.kubeconfigSecretRef->key);
     const auto& ns = s.kubeconfigSecretRef->namespace_;
     if (!ns.empty() && !IsDns1123Label(ns)) {
-      c.Error("spec.kubeconfigSecretRef.namespace",
-              "must be a DNS-1123 label, got " + Quote(ns));
+      c.Error("spec.kubeconfigSecretRef.namespace", "must be a DNS-1123 label, got " + Quote(ns));
     }
   }
   for (size_t i = 0; i < s.taints.size(); ++i) {
@@ -179,8 +190,8 @@ std::vector<Diagnostic> Validate(const GPUPool& o) {
   if (s.cluster.empty()) {
     c.Error("spec.cluster", "required");
   } else if (!IsDns1123Subdomain(s.cluster)) {
-    c.Error("spec.cluster", "must be a MemberCluster name (DNS-1123 subdomain), got " +
-                                Quote(s.cluster));
+    c.Error("spec.cluster",
+            "must be a MemberCluster name (DNS-1123 subdomain), got " + Quote(s.cluster));
   }
   c.Labels("spec.nodeSelector", s.nodeSelector);
   for (size_t i = 0; i < s.tolerations.size(); ++i) {
@@ -243,8 +254,8 @@ std::vector<Diagnostic> Validate(const AIWorkload& o) {
   const auto& r = s.redundancy;
   c.AtLeast("spec.redundancy.failoverAfterSeconds", r.failoverAfterSeconds, 0);
   if (s.priority < INT32_MIN || s.priority > INT32_MAX) {
-    c.Error("spec.priority", "must fit in 32 bits (-2147483648..2147483647), got " +
-                                 std::to_string(s.priority));
+    c.Error("spec.priority",
+            "must fit in 32 bits (-2147483648..2147483647), got " + std::to_string(s.priority));
   }
   // Cross-field rules, worded as the CRD's CEL messages.
   if (r.mode != RedundancyMode::None && r.minDomains < 2) {

@@ -4,10 +4,11 @@
 // core/manifest_loader.h because they need the whole input.
 //
 // THE RULE TABLE (single source for crds/; "decode" rules are type/enum/presence checks done
-// by core/codec.h, "schema" ones are OpenAPI, "cel" ones x-kubernetes-validations):
+// by core/codec.h, "schema" ones are OpenAPI, "cel" ones x-kubernetes-validations, "server"
+// ones the API server's own metadata checks):
 //
 //  All kinds
-//   metadata.name                 schema  required; DNS-1123 subdomain: <= 253 chars,
+//   metadata.name                 server  required; DNS-1123 subdomain: <= 253 chars,
 //                                          [a-z0-9]([-a-z0-9]*[a-z0-9])? joined by '.'
 //   metadata.namespace            -       MemberCluster/GPUPool: must be empty (cluster-scoped);
 //                                          AIWorkload/Budget: required, DNS-1123 label (<= 63);
@@ -17,10 +18,11 @@
 //   integers                      schema  JSON integers only (a string or float is an error)
 //   decimals (money, ratios)      schema  strings matching ^[0-9]+(\.[0-9]{1,6})?$ (no sign, no
 //                                          exponent, <= 6 fraction digits); numbers are an error
-//   labels/tags maps              schema  keys: label keys = optional DNS-1123 subdomain prefix
-//                                          (<= 253) + '/', then a name of 1..63 chars
-//                                          [A-Za-z0-9] with [-_.] inside; values: label values
-//                                          (<= 63 chars, same charset, may be empty)
+//   label maps (tags,             cel     keys are label keys: optional DNS-1123 subdomain prefix
+//    nodeSelector, matchLabels)            (<= 253) + '/', then a name of 1..63 chars
+//                                          [A-Za-z0-9] with [-_.] inside (map keys: CEL only)
+//                                 schema  values are label values: <= 63 chars, same charset,
+//                                          may be empty
 //  MemberCluster
 //   spec.location                 schema  required; Cloud | OnPrem | Edge
 //   spec.provider                 schema  required, non-empty
@@ -28,14 +30,15 @@
 //                                          default Internal
 //   spec.latencyMs                schema  integer >= 0, default 0
 //   spec.carbonIntensity          schema  integer >= 0, default 0
-//   spec.pue                      schema  decimal >= 1 (cel: >= 1), default "1"
+//   spec.pue                      cel     decimal >= 1 (strings compare only in CEL),
+//                                          default "1"
 //   spec.kubeconfigSecretRef      schema  name required, non-empty; key default "kubeconfig";
 //                                          namespace default "" (the operator's namespace)
 //   spec.taints[].key             schema  required; label key syntax
 //   spec.taints[].effect          schema  required; NoSchedule | NoExecute
 //  GPUPool
 //   spec.cluster                  schema  required; DNS-1123 subdomain
-//   spec.nodeSelector             schema  label keys / label values
+//   spec.nodeSelector             both    a label map (see above)
 //   spec.tolerations[].operator   schema  "" | Exists | Equal
 //   spec.tolerations[].effect     schema  "" | NoSchedule | PreferNoSchedule | NoExecute
 //   spec.accelerator.vendor       schema  required, non-empty
@@ -50,7 +53,7 @@
 //   spec.power.acceleratorWatts   schema  required; integer >= 0
 //   spec.power.idleWatts          schema  integer >= 0, default 0
 //   spec.carbonIntensity          schema  integer >= 0 (optional override)
-//   spec.pue                      schema  decimal >= 1 (cel: >= 1) (optional override)
+//   spec.pue                      cel     decimal >= 1 (optional override)
 //  AIWorkload
 //   spec.type                     schema  required; Inference | Training | Batch
 //   spec.replicas                 schema  integer >= 0, default 1
@@ -65,7 +68,7 @@
 //                                          default Balanced
 //   spec.placement.clusterSelector.matchExpressions[].operator
 //                                 schema  In | NotIn | Exists | DoesNotExist; key label key
-//   spec.tags                     schema  label keys / label values
+//   spec.tags                     both    a label map (see above)
 //   spec.limits.maxPowerWatts     schema  integer >= 0 (optional)
 //   spec.limits.maxHourlyCost     schema  decimal >= 0 (optional)
 //   spec.redundancy.mode          schema  None | Spread | ActivePassive, default None
@@ -74,18 +77,22 @@
 //   spec.redundancy.minDomains    schema  integer, default 2
 //   spec.redundancy.failoverAfterSeconds schema integer >= 0, default 60
 //   spec.priority                 schema  int32 (-2147483648..2147483647), default 0
-//   spec.redundancy               cel     mode in (Spread, ActivePassive) => minDomains >= 2
-//                                          "minDomains must be >= 2 when mode is <mode>"
-//   spec                          cel     mode == Spread => replicas >= minDomains
-//                                          "replicas must be >= minDomains when mode is Spread"
-//   spec                          cel     type == Training => mode != Spread
+//   spec.redundancy.minDomains    cel     mode in (Spread, ActivePassive) => minDomains >= 2
+//                                          "must be >= 2 when mode is Spread, got 1"
+//   spec.replicas                 cel     mode == Spread => replicas >= minDomains
+//                                          "must be >= minDomains (3) when redundancy.mode is
+//                                          Spread, got 2"
+//   spec.redundancy.mode          cel     type == Training => mode != Spread
 //                                          "Training cannot use Spread (a gang lives in one
 //                                          pool); use ActivePassive for a standby gang"
+//   (maxLatencyMs is only checked as >= 0; minDomains with mode None is not checked)
 //  Budget
-//   spec.selector.tags            schema  label keys / label values (empty = every workload)
+//   spec.selector.tags            both    a label map (see above); empty = every workload
 //   spec.period                   schema  Daily | Weekly | Monthly, default Monthly
 //   spec.limits                   schema  required object
 //   spec.limits                   cel     at least one of powerWatts, energyKWh, carbonKg, cost
+//                                          "must set at least one of powerWatts, energyKWh,
+//                                          carbonKg, cost"
 //   spec.limits.powerWatts        schema  integer >= 0
 //   spec.limits.energyKWh, carbonKg, cost  schema decimal >= 0
 //   spec.enforcement              schema  Deny | Throttle | Warn, default Warn

@@ -65,7 +65,7 @@ struct ApiError {
   Reason reason = Reason::Unknown;
   int httpStatus = 0;  // 0 when no response arrived
   std::string message;
-  std::vector<Cause> causes;  // for Invalid
+  std::vector<Cause> causes;                       // for Invalid
   std::optional<std::chrono::seconds> retryAfter;  // for TooManyRequests / 503
 
   // "Conflict (409): Operation cannot be fulfilled on ..."
@@ -85,9 +85,18 @@ class Result {
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
-  T& value() & { Check(); return std::get<0>(v_); }
-  const T& value() const& { Check(); return std::get<0>(v_); }
-  T&& value() && { Check(); return std::get<0>(std::move(v_)); }
+  T& value() & {
+    Check();
+    return std::get<0>(v_);
+  }
+  const T& value() const& {
+    Check();
+    return std::get<0>(v_);
+  }
+  T&& value() && {
+    Check();
+    return std::get<0>(std::move(v_));
+  }
   const ApiError& error() const { return std::get<1>(v_); }
   bool Is(ApiError::Reason r) const { return !ok() && error().reason == r; }
 
@@ -98,7 +107,9 @@ class Result {
 
 struct Empty {};
 using Status = Result<Empty>;
-inline Status OkStatus() { return Empty{}; }
+inline Status OkStatus() {
+  return Empty{};
+}
 
 template <typename T>
 void Result<T>::Check() const {

@@ -3,10 +3,10 @@
 #include "runtime/cpprest_transport.h"
 
 #include <openssl/err.h>
-#include <strings.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <strings.h>
 
 #include <atomic>
 #include <system_error>

@@ -67,16 +67,6 @@ std::string UidOf(const json& o) {
   return StringAt(o, {"metadata", "uid"});
 }
 
-std::map<std::string, std::string> LabelsOf(const json& o) {
-  std::map<std::string, std::string> out;
-  const json* labels = Path(o, {"metadata", "labels"});
-  if (labels == nullptr || !labels->is_object()) return out;
-  for (const auto& [k, v] : labels->items()) {
-    if (v.is_string()) out.emplace(k, v.get<std::string>());
-  }
-  return out;
-}
-
 std::optional<std::string> SecretValue(const json& secret, const std::string& key) {
   const json* data = Path(secret, {"data"});
   if (data == nullptr || !data->is_object()) return std::nullopt;

@@ -4,7 +4,6 @@
 // when the ApiClient is.
 #pragma once
 
-#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -105,11 +104,11 @@ class TypedClient {
 };
 
 // ---- small accessors for core kinds read as JSON; all tolerate missing fields ----
+// (labels: LabelsOf in runtime/label_selector.h)
 std::string NameOf(const json& object);
 std::string NamespaceOf(const json& object);
 std::string ResourceVersionOf(const json& object);
 std::string UidOf(const json& object);
-std::map<std::string, std::string> LabelsOf(const json& object);
 // Secret data[key], base64-decoded; nullopt when absent or not valid base64.
 std::optional<std::string> SecretValue(const json& secret, const std::string& key);
 // Node: the Ready condition is True.

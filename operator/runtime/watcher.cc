@@ -160,6 +160,8 @@ bool Watcher::List(std::stop_token stop, Backoff& backoff) {
     o.continueToken = r.continueToken;
   }
 
+  // Counted before delivery so a sink reacting to the events already sees the new totals.
+  if (lists_.fetch_add(1) > 0) ++relists_;
   std::unordered_set<std::string> seen;
   seen.reserve(items.size());
   for (auto& obj : items) {
@@ -203,8 +205,6 @@ bool Watcher::List(std::stop_token stop, Backoff& backoff) {
     ++events_;
     sink_(ev);
   }
-  bool first = lists_.fetch_add(1) == 0;
-  if (!first) ++relists_;
   SetLastRv(rv);
   spdlog::info("watch listed {} objects={} rv={}", Where(), known_.size(), rv);
   WatcherEvent synced;

@@ -139,6 +139,15 @@ TEST(LoaderTest, MalformedYamlNamesDocumentLineAndColumnAndTheRestStillLoads) {
   EXPECT_EQ(r.manifests.budgets.size(), 1u);
 }
 
+TEST(LoaderTest, DeepNestingIsAnErrorNotAStackOverflow) {
+  std::string deep =
+      std::string(kCluster) + "---\n" + std::string(100000, '[') + std::string(100000, ']') + "\n";
+  LoadResult r = LoadManifestsFromString(deep, "deep.yaml");
+  ASSERT_EQ(CountErrors(r.diagnostics), 1u) << All(r.diagnostics);
+  EXPECT_EQ(r.diagnostics[0].ToString(), "deep.yaml[1] line 6: malformed YAML: nesting too deep");
+  EXPECT_EQ(r.manifests.clusters.size(), 1u);
+}
+
 TEST(LoaderTest, NonMappingDocumentsAndListsAreHandled) {
   LoadResult r = LoadManifestsFromString(
       "- a\n- b\n---\n---\napiVersion: v1\nkind: List\nitems:\n- " +
@@ -294,8 +303,8 @@ TEST(LoaderTest, SameNameInDifferentNamespacesOrKindsIsNoDuplicate) {
 TEST(LoaderTest, TruncatedAndMangledInputNeverCrashes) {
   // Every prefix of a valid fleet, and the same with brackets and quotes spliced in: the
   // loader must return diagnostics, never throw or crash.
-  std::string text = std::string(kCluster) + "---\n" + kPool + "---\n" + kWorkload + "---\n" +
-                     kBudget;
+  std::string text =
+      std::string(kCluster) + "---\n" + kPool + "---\n" + kWorkload + "---\n" + kBudget;
   size_t loaded = 0;
   for (size_t n = 0; n <= text.size(); n += 7) {
     for (const char* splice : {"", "[", "{", "\"", ": ", "\t", "&a ", "*a", "!!int "}) {

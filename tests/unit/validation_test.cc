@@ -8,7 +8,9 @@ namespace {
 
 using namespace api;
 
-Decimal D(std::string_view s) { return *Decimal::Parse(s); }
+Decimal D(std::string_view s) {
+  return *Decimal::Parse(s);
+}
 
 std::string All(const std::vector<Diagnostic>& diags) {
   std::string out;
@@ -87,8 +89,8 @@ TEST(ValidationTest, LabelKeysAndValues) {
                            "node.kubernetes.io/instance-type"}) {
     EXPECT_TRUE(IsLabelKey(good)) << good;
   }
-  for (const char* bad : {"", "/team", "team/", "-team", "team-", "a b", "Hybridai.IO/x",
-                          "a/b/c", "t@m"}) {
+  for (const char* bad :
+       {"", "/team", "team/", "-team", "team-", "a b", "Hybridai.IO/x", "a/b/c", "t@m"}) {
     EXPECT_FALSE(IsLabelKey(bad)) << bad;
   }
   EXPECT_TRUE(IsLabelKey(std::string(63, 'k')));
@@ -128,8 +130,10 @@ TEST(ValidationTest, NegativeCountsAndRanges) {
   gp.spec.pue = D("0.5");
   std::string all = All(Validate(gp));
   for (const char* want :
-       {"spec.accelerator.memoryGiB: must be >= 1, got 0", "spec.capacity.accelerators: must be "
-        ">= 0, got -1", "spec.power.acceleratorWatts: must be >= 0, got -700",
+       {"spec.accelerator.memoryGiB: must be >= 1, got 0",
+        "spec.capacity.accelerators: must be "
+        ">= 0, got -1",
+        "spec.power.acceleratorWatts: must be >= 0, got -700",
         "spec.power.idleWatts: must be >= 0, got -1", "spec.carbonIntensity: must be >= 0, got -3",
         "spec.pue: must be >= 1, got 0.5"}) {
     EXPECT_NE(all.find(want), std::string::npos) << want << "\n" << all;
@@ -170,9 +174,9 @@ TEST(ValidationTest, RequiredStrings) {
   gp.metadata.name = "p";
   gp.spec.accelerator.memoryGiB = 1;
   std::string all = All(Validate(gp));
-  for (const char* want : {"spec.cluster: required", "spec.accelerator.vendor: required",
-                           "spec.accelerator.model: required",
-                           "spec.accelerator.resourceName: required"}) {
+  for (const char* want :
+       {"spec.cluster: required", "spec.accelerator.vendor: required",
+        "spec.accelerator.model: required", "spec.accelerator.resourceName: required"}) {
     EXPECT_NE(all.find(want), std::string::npos) << want << "\n" << all;
   }
 }
@@ -215,15 +219,17 @@ TEST(ValidationTest, CelCrossFieldRules) {
   EXPECT_EQ(All(Validate(w)),
             "team-a/llama: spec.redundancy.minDomains: must be >= 2 when mode is Spread, got 1\n");
   w.spec.redundancy.mode = RedundancyMode::ActivePassive;
-  EXPECT_EQ(All(Validate(w)), "team-a/llama: spec.redundancy.minDomains: must be >= 2 when mode "
-                              "is ActivePassive, got 1\n");
+  EXPECT_EQ(All(Validate(w)),
+            "team-a/llama: spec.redundancy.minDomains: must be >= 2 when mode "
+            "is ActivePassive, got 1\n");
   w.spec.redundancy.mode = RedundancyMode::None;
   EXPECT_TRUE(Validate(w).empty()) << "minDomains only matters with redundancy";
 
   w.spec.redundancy = {RedundancyMode::Spread, TopologyKey::Provider, 3, 60};
   w.spec.replicas = 2;
-  EXPECT_EQ(All(Validate(w)), "team-a/llama: spec.replicas: must be >= minDomains (3) when "
-                              "redundancy.mode is Spread, got 2\n");
+  EXPECT_EQ(All(Validate(w)),
+            "team-a/llama: spec.replicas: must be >= minDomains (3) when "
+            "redundancy.mode is Spread, got 2\n");
   w.spec.replicas = 3;
   EXPECT_TRUE(Validate(w).empty());
 
@@ -236,8 +242,9 @@ TEST(ValidationTest, CelCrossFieldRules) {
 
   auto b = GoodBudget();
   b.spec.limits = {};
-  EXPECT_EQ(All(Validate(b)), "team-a/vision: spec.limits: must set at least one of powerWatts, "
-                              "energyKWh, carbonKg, cost\n");
+  EXPECT_EQ(All(Validate(b)),
+            "team-a/vision: spec.limits: must set at least one of powerWatts, "
+            "energyKWh, carbonKg, cost\n");
   b.spec.limits.powerWatts = 0;
   EXPECT_TRUE(Validate(b).empty()) << "a zero limit is still a limit";
 }
