@@ -146,6 +146,13 @@ runtime::ControllerOptions HybridOperator::ControllerOptionsFor(const std::strin
   return o;
 }
 
+void HybridOperator::WaitForFirstPass(std::stop_token stop, const std::function<bool()>& done) {
+  const auto deadline = clock_.Now() + options_.firstPassLimit;
+  while (!done() && clock_.Now() < deadline) {
+    if (!clock_.SleepFor(std::chrono::milliseconds(100), stop)) return;
+  }
+}
+
 void HybridOperator::EnqueueAllWorkloads() {
   for (const auto& key : workloads_->store().Keys())
     workloadController_->Enqueue(runtime::Request::FromKey(key));
@@ -160,9 +167,25 @@ bool HybridOperator::Start(std::stop_token stop) {
   spdlog::info("msg=\"hub caches synced\" memberclusters={} gpupools={} budgets={} aiworkloads={}",
                clusters_->store().Size(), pools_->store().Size(), budgets_->store().Size(),
                workloads_->store().Size());
-  // Clusters first: workloads need connected members to materialise.
+  // Clusters first, then pools, then workloads: the planner skips pools it has never seen
+  // Ready, and a workload placed elsewhere in the meantime stays there (placement is sticky).
+  // So on a fresh fleet, let every member be probed and every pool measured once before
+  // placing, within a bound so that one dead member cannot hold everything back.
   clusterController_->Start();
+  WaitForFirstPass(stop, [this] {
+    for (const auto& c : clusters_->store().List()) {
+      const std::string name = (*c)["metadata"].value("name", "");
+      if (!members_->Client(name) && ReadyStatus(*c) != "False") return false;
+    }
+    return true;
+  });
   poolController_->Start();
+  WaitForFirstPass(stop, [this] {
+    for (const auto& p : pools_->store().List())
+      if (ReadyStatus(*p).empty()) return false;
+    return true;
+  });
+  if (stop.stop_requested()) return false;
   workloadController_->Start();
   synced_ = true;
   return true;

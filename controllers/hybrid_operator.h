@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <stop_token>
 #include <string>
@@ -25,6 +26,9 @@ struct HybridOperatorOptions {
   std::chrono::seconds workloadResync{60};
   std::chrono::seconds clusterProbe{30};
   std::chrono::seconds poolResync{30};
+  // How long Start() waits for the first probe of every member and measure of every pool
+  // before it starts placing workloads.
+  std::chrono::seconds firstPassLimit{20};
 };
 
 class HybridOperator {
@@ -46,6 +50,7 @@ class HybridOperator {
  private:
   runtime::ControllerOptions ControllerOptionsFor(const std::string& name, int workers);
   void EnqueueAllWorkloads();
+  void WaitForFirstPass(std::stop_token stop, const std::function<bool()>& done);
 
   std::shared_ptr<runtime::ApiClient> hub_;
   runtime::Clock& clock_;

@@ -96,32 +96,4 @@ FleetIndex::FleetIndex(const PlacementInput& input) {
   for (size_t i = 0; i < pools_.size(); ++i) pools_[i].score = scores[i];
 }
 
-std::string FleetIndex::DomainName(api::TopologyKey key, int32_t domain) const {
-  auto reverse = [&](const Interned& m) -> std::string {
-    for (const auto& [name, id] : m) {
-      if (id == domain) return name;
-    }
-    return "?";
-  };
-  switch (key) {
-    case api::TopologyKey::Provider:
-      return reverse(providers_);
-    case api::TopologyKey::Region:
-      return reverse(regions_);
-    case api::TopologyKey::Location: {
-      static const char* kNames[] = {"Cloud", "OnPrem", "Edge"};
-      return domain >= 0 && domain < 3 ? kNames[domain] : "?";
-    }
-    case api::TopologyKey::Cluster:
-      return domain >= 0 && domain < static_cast<int32_t>(clusters_.size())
-                 ? clusters_[domain].cluster->metadata.name
-                 : "?";
-    case api::TopologyKey::Pool:
-      return domain >= 0 && domain < static_cast<int32_t>(pools_.size())
-                 ? pools_[domain].pool->metadata.name
-                 : "?";
-  }
-  return "?";
-}
-
 }  // namespace hybridai

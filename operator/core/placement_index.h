@@ -63,9 +63,6 @@ class FleetIndex {
   int32_t PoolByName(const std::string& name) const { return Find(poolByName_, name); }
   int32_t ClusterByName(const std::string& name) const { return Find(clusterByName_, name); }
 
-  // "aws" for a Provider domain, "Cloud" for Location, and so on; for messages only.
-  std::string DomainName(api::TopologyKey key, int32_t domain) const;
-
  private:
   using Interned = std::unordered_map<std::string, int32_t>;
   static int32_t Find(const Interned& m, const std::string& s) {

@@ -1,6 +1,7 @@
 #include "runtime/event_recorder.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <ctime>
 

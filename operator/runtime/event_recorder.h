@@ -1,8 +1,6 @@
-// Records core/v1 Events about objects (kubectl describe shows them), like client-go's recorder:
-// repeats of the same (object, type, reason, message) within the dedup window bump `count` and
-// `lastTimestamp` with a patch; a token bucket per object drops spam; a bounded queue and one
-// sender thread keep reconcilers from ever blocking on the API (a full queue drops and counts).
-// Thread-safe: Record() from any thread.
+// Records core/v1 Events like client-go's recorder: repeats within a window bump `count`, a
+// token bucket per object drops spam, and a bounded queue with one sender thread means callers
+// never wait on the API. Thread-safe: Record() from any thread.
 #pragma once
 
 #include <atomic>

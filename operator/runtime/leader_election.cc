@@ -1,5 +1,6 @@
 #include "runtime/leader_election.h"
 
+#include <cstdio>
 #include <ctime>
 #include <thread>
 

@@ -1,8 +1,7 @@
-// Leader election on a coordination.k8s.io/v1 Lease, with client-go's semantics: acquire and renew
-// by update with resourceVersion (409: someone else won), expiry judged on the local monotonic
-// clock from when the lease record was last seen to change (remote timestamps are never
-// compared), a leader that cannot renew within renewDeadline stops leading.
-// Thread-safe: Run() on one thread; IsLeader/Leader/Settled from any thread.
+// Leader election on a coordination.k8s.io/v1 Lease with client-go's semantics: update with
+// resourceVersion, expiry judged on the local monotonic clock from when the record last changed,
+// a leader that cannot renew within renewDeadline stops. Thread-safe: Run() on one thread,
+// the observers from any.
 #pragma once
 
 #include <chrono>

@@ -1,8 +1,6 @@
-// A small metrics registry (counters, gauges, histograms, with labels) and its Prometheus text
-// exposition (format 0.0.4), plus the metric names users expect from controller-runtime.
-// Thread-safe: series are updated lock-free or under a per-series lock from any thread, and
-// Expose() may run concurrently with updates. References returned by With() stay valid for the
-// registry's lifetime.
+// A small metrics registry (counters, gauges, histograms, with labels), its Prometheus text
+// exposition (format 0.0.4), and the metric names users expect from controller-runtime.
+// Thread-safe: update and Expose() from any thread; With() references live as long as the registry.
 #pragma once
 
 #include <atomic>
@@ -13,6 +11,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "runtime/process_metrics.h"  // RegisterProcessMetrics, for callers of this header
 
 namespace hybridai::runtime {
 
@@ -181,10 +181,6 @@ inline constexpr const char* kResultSuccess = "success";
 inline constexpr const char* kResultError = "error";
 inline constexpr const char* kResultRequeue = "requeue";
 inline constexpr const char* kResultRequeueAfter = "requeue_after";
-
-// process_resident_memory_bytes, process_virtual_memory_bytes, process_cpu_seconds_total,
-// process_start_time_seconds, process_open_fds: read from /proc at scrape time.
-void RegisterProcessMetrics(MetricsRegistry& registry);
 
 // Exposition helpers, public for tests and other exporters.
 std::string FormatMetricValue(double v);           // shortest round-trip; +Inf, -Inf, NaN

@@ -1,8 +1,6 @@
-// The operator's HTTP endpoints for kubelet probes and Prometheus: /healthz, /readyz (named
-// checks, `?verbose` lists them) and /metrics. A minimal blocking HTTP/1.1 server on POSIX
-// sockets: one thread accepts and answers requests one at a time, `Connection: close`.
-// Thread-safe: checks may be added and Stop() called from any thread; checks run on the
-// server's thread and must be quick and thread-safe themselves.
+// HTTP endpoints for kubelet probes and Prometheus (/healthz, /readyz with named checks, /metrics):
+// a minimal HTTP/1.1 server on POSIX sockets, one thread answering one request at a time.
+// Thread-safe: add checks and Stop() from any thread; checks run on the server thread.
 #pragma once
 
 #include <atomic>

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -144,7 +145,7 @@ TEST(LoaderTest, DeepNestingIsAnErrorNotAStackOverflow) {
       std::string(kCluster) + "---\n" + std::string(100000, '[') + std::string(100000, ']') + "\n";
   LoadResult r = LoadManifestsFromString(deep, "deep.yaml");
   ASSERT_EQ(CountErrors(r.diagnostics), 1u) << All(r.diagnostics);
-  EXPECT_EQ(r.diagnostics[0].ToString(), "deep.yaml[1] line 6: malformed YAML: nesting too deep");
+  EXPECT_EQ(r.diagnostics[0].ToString(), "deep.yaml[1] line 5: malformed YAML: nesting too deep");
   EXPECT_EQ(r.manifests.clusters.size(), 1u);
 }
 
@@ -183,6 +184,16 @@ TEST(LoaderTest, DirectoriesAreWalkedRecursivelyInSortedOrder) {
   ASSERT_EQ(r.manifests.workloads.size(), 1u);
   EXPECT_EQ(r.manifests.clusters[0].source.file, dir.path() + "/a.yaml");
   EXPECT_EQ(r.manifests.workloads[0].object.metadata.namespace_, "default");
+}
+
+TEST(LoaderTest, DashReadsStandardInput) {
+  std::istringstream in(std::string(kCluster) + "---\n" + kBudget);
+  std::streambuf* saved = std::cin.rdbuf(in.rdbuf());
+  LoadResult r = LoadManifests({"-"});
+  std::cin.rdbuf(saved);
+  EXPECT_TRUE(r.diagnostics.empty()) << All(r.diagnostics);
+  ASSERT_EQ(r.manifests.budgets.size(), 1u);
+  EXPECT_EQ(r.manifests.budgets[0].source.ToString(), "<stdin>[1]");
 }
 
 TEST(LoaderTest, MissingPathsAndMalformedJsonAreReported) {

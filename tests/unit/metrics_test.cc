@@ -1,5 +1,6 @@
 // Metrics registry and Prometheus text exposition (format 0.0.4).
 #include "runtime/metrics.h"
+#include "runtime/process_metrics.h"
 
 #include <gtest/gtest.h>
 

@@ -110,19 +110,28 @@ op_start() {
   OP_METRICS[$name]=${ports[1]}
   OP_STARTS=$((OP_STARTS + 1))
   OP_LOG[$name]=$OP_LOG_DIR/$name.$OP_STARTS.log # one per start: its lines are its own
-  "$OP_BIN" --kubeconfig "$FLEET_DIR/kubeconfig" --context hub \
-    --health-probe-bind-address "127.0.0.1:${OP_PROBE[$name]}" \
-    --metrics-bind-address "127.0.0.1:${OP_METRICS[$name]}" \
-    --leader-election-id "$OP_LEASE" --cluster-probe 5 "$@" >>"${OP_LOG[$name]}" 2>&1 &
-  OP_PID[$name]=$!
+  # Started from a subshell that exits at once, so the operator is not a job of this shell:
+  # killing it on purpose (kill -9 scenarios) prints no job report.
+  OP_PID[$name]=$(
+    "$OP_BIN" --kubeconfig "$FLEET_DIR/kubeconfig" --context hub \
+      --health-probe-bind-address "127.0.0.1:${OP_PROBE[$name]}" \
+      --metrics-bind-address "127.0.0.1:${OP_METRICS[$name]}" \
+      --leader-election-id "$OP_LEASE" --cluster-probe 5 "$@" </dev/null >>"${OP_LOG[$name]}" 2>&1 &
+    echo $!
+  )
   t_eventually 60 "operator $name serves /healthz" op_get "$name" /healthz
   t_log "operator $name started (pid ${OP_PID[$name]}, probes :${OP_PROBE[$name]}, metrics :${OP_METRICS[$name]})"
+}
+
+# _op_pid_running PID: the process exists and is not a zombie waiting for its reaper.
+_op_pid_running() {
+  kill -0 "$1" 2>/dev/null && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]
 }
 
 # op_alive NAME
 op_alive() {
   local pid=${OP_PID[$1]:-}
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
+  [ -n "$pid" ] && _op_pid_running "$pid"
 }
 
 # op_stop NAME [SIGNAL]: signals the operator (TERM by default) and reaps it.
@@ -131,14 +140,13 @@ op_stop() {
   [ -n "$pid" ] || return 0
   kill "-$sig" "$pid" 2>/dev/null || true
   for i in $(seq 1 100); do
-    kill -0 "$pid" 2>/dev/null || break
+    _op_pid_running "$pid" || break
     sleep 0.1
   done
-  if kill -0 "$pid" 2>/dev/null; then
+  if _op_pid_running "$pid"; then
     t_log "operator $name did not stop on $sig; killing it"
     kill -KILL "$pid" 2>/dev/null || true
   fi
-  { wait "$pid"; } 2>/dev/null || true # also hides bash's "Killed" job report
   unset "OP_PID[$name]"
 }
 

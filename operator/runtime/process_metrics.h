@@ -1,0 +1,13 @@
+// The process_* metrics every Prometheus exporter provides (memory, CPU, start time, open fds),
+// read from /proc at scrape time. Thread-safe: the readers hold no state.
+#pragma once
+
+namespace hybridai::runtime {
+
+class MetricsRegistry;
+
+// process_resident_memory_bytes, process_virtual_memory_bytes, process_cpu_seconds_total,
+// process_start_time_seconds, process_open_fds.
+void RegisterProcessMetrics(MetricsRegistry& registry);
+
+}  // namespace hybridai::runtime
