@@ -18,6 +18,9 @@
 namespace hybridai::controllers {
 namespace {
 
+using nlohmann::json;
+using runtime::ApiError;
+namespace kinds = runtime::kinds;
 using testing::ClusterJson;
 using testing::FakeApiClient;
 using testing::Hub;
@@ -35,8 +38,7 @@ struct World {
   MemberRegistry members{hub.clock, nullptr};
   FleetSnapshot fleet{hub.Caches()};
   PlacementBook book;
-  AIWorkloadReconciler reconciler{*hub.api, hub.Caches(), fleet, book, members, hub.clock,
-                                  nullptr};
+  AIWorkloadReconciler reconciler{*hub.api, hub.Caches(), fleet, book, members, hub.clock, nullptr};
 
   void Start(int64_t aws_capacity = 16, int64_t paris_capacity = 16) {
     hub.api->Seed(kinds::kMemberCluster, ClusterJson("aws-eu", "aws"));
@@ -158,8 +160,7 @@ TEST_F(AIWorkloadReconcilerTest, AppliesTheDeploymentInTheChosenMemberAndWritesS
             w_.hub.Object(kinds::kAIWorkload, "team-a", "chat")["metadata"]["uid"]);
   EXPECT_EQ(d["spec"]["template"]["spec"]["nodeSelector"]["node.kubernetes.io/instance-type"],
             "aws-h100-type");
-  EXPECT_EQ(d["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]
-               ["nvidia.com/gpu"],
+  EXPECT_EQ(d["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]["nvidia.com/gpu"],
             "1");
   // Server-side apply by the operator's field manager, into a namespace it made sure exists.
   ASSERT_FALSE(d["metadata"]["managedFields"].empty());
@@ -240,10 +241,10 @@ TEST_F(AIWorkloadReconcilerTest, MovedPlacementDeletesTheOldMemberObject) {
   ASSERT_EQ(w_.Deployments("aws-eu").size(), 1u);
 
   // aws-h100 has been unready since yesterday: far past failoverAfterSeconds.
-  w_.SetPoolStatus("aws-h100",
-                   {{"capacity", {{"accelerators", 16}}},
-                    {"conditions", json::array({testing::ReadyCondition(
-                                       "False", "2024-12-31T00:00:00Z")})}});
+  w_.SetPoolStatus(
+      "aws-h100",
+      {{"capacity", {{"accelerators", 16}}},
+       {"conditions", json::array({testing::ReadyCondition("False", "2024-12-31T00:00:00Z")})}});
   auto res = w_.Step("team-a", "chat");
   ASSERT_TRUE(res.ok()) << res.error().ToString();
   EXPECT_TRUE(w_.Deployments("aws-eu").empty());
@@ -252,8 +253,7 @@ TEST_F(AIWorkloadReconcilerTest, MovedPlacementDeletesTheOldMemberObject) {
   const api::AIWorkload w = w_.Workload("team-a", "chat");
   ASSERT_EQ(w.status.placements.size(), 1u);
   EXPECT_EQ(w.status.placements[0].pool, "dc-paris-h100");
-  EXPECT_EQ(w_.hub.Object(kinds::kAIWorkload, "team-a", "chat")["status"]["clusters"],
-            "dc-paris");
+  EXPECT_EQ(w_.hub.Object(kinds::kAIWorkload, "team-a", "chat")["status"]["clusters"], "dc-paris");
 }
 
 TEST_F(AIWorkloadReconcilerTest, DeletionCleansMembersThenRemovesTheFinalizer) {
@@ -264,9 +264,10 @@ TEST_F(AIWorkloadReconcilerTest, DeletionCleansMembersThenRemovesTheFinalizer) {
                                     {"metadata",
                                      {{"namespace", "team-a"},
                                       {"name", "other"},
-                                      {"labels", {{kLabelManagedBy, kManagedByValue},
-                                                  {kLabelWorkload, "other"},
-                                                  {kLabelWorkloadNamespace, "team-a"}}}}}});
+                                      {"labels",
+                                       {{kLabelManagedBy, kManagedByValue},
+                                        {kLabelWorkload, "other"},
+                                        {kLabelWorkloadNamespace, "team-a"}}}}}});
   ASSERT_TRUE(w_.hub.api->Delete(kinds::kAIWorkload, "team-a", "chat", {}).ok());
   ASSERT_TRUE(w_.hub.api->Peek(kinds::kAIWorkload, "team-a", "chat").has_value());
 

@@ -69,23 +69,24 @@ inline json ClusterJson(const std::string& name, const std::string& provider,
 // reconciler would have written).
 inline json PoolJson(const std::string& name, const std::string& cluster, int64_t capacity,
                      const std::string& price = "4.10", bool ready = true) {
-  json p = {{"apiVersion", "hybridai.io/v1alpha1"},
-            {"kind", "GPUPool"},
-            {"metadata", {{"name", name}}},
-            {"spec",
-             {{"cluster", cluster},
-              {"nodeSelector", {{"node.kubernetes.io/instance-type", name + "-type"}}},
-              {"tolerations", json::array({{{"key", "nvidia.com/gpu"},
-                                            {"operator", "Exists"},
-                                            {"effect", "NoSchedule"}}})},
-              {"accelerator",
-               {{"vendor", "NVIDIA"},
-                {"model", "H100"},
-                {"memoryGiB", 80},
-                {"resourceName", "nvidia.com/gpu"}}},
-              {"capacity", {{"accelerators", capacity}}},
-              {"pricing", {{"acceleratorHour", price}, {"currency", "USD"}, {"spot", false}}},
-              {"power", {{"acceleratorWatts", 700}, {"idleWatts", 90}}}}}};
+  json p = {
+      {"apiVersion", "hybridai.io/v1alpha1"},
+      {"kind", "GPUPool"},
+      {"metadata", {{"name", name}}},
+      {"spec",
+       {{"cluster", cluster},
+        {"nodeSelector", {{"node.kubernetes.io/instance-type", name + "-type"}}},
+        {"tolerations",
+         json::array(
+             {{{"key", "nvidia.com/gpu"}, {"operator", "Exists"}, {"effect", "NoSchedule"}}})},
+        {"accelerator",
+         {{"vendor", "NVIDIA"},
+          {"model", "H100"},
+          {"memoryGiB", 80},
+          {"resourceName", "nvidia.com/gpu"}}},
+        {"capacity", {{"accelerators", capacity}}},
+        {"pricing", {{"acceleratorHour", price}, {"currency", "USD"}, {"spot", false}}},
+        {"power", {{"acceleratorWatts", 700}, {"idleWatts", 90}}}}}};
   if (ready) {
     p["status"] = {{"capacity", {{"accelerators", capacity}}},
                    {"allocated", {{"accelerators", 0}}},
@@ -116,15 +117,16 @@ inline json WorkloadJson(const std::string& ns, const std::string& name, int64_t
 // A node as a member's kubelet reports it.
 inline json NodeJson(const std::string& name, const std::string& instance_type, json gpus,
                      bool ready = true, bool unschedulable = false) {
-  json n = {{"apiVersion", "v1"},
-            {"kind", "Node"},
-            {"metadata",
-             {{"name", name}, {"labels", {{"node.kubernetes.io/instance-type", instance_type}}}}},
-            {"spec", json::object()},
-            {"status",
-             {{"allocatable", {{"cpu", "96"}, {"nvidia.com/gpu", std::move(gpus)}}},
-              {"conditions", json::array({{{"type", "MemoryPressure"}, {"status", "False"}},
-                                          {{"type", "Ready"}, {"status", ready ? "True" : "False"}}})}}}};
+  json n = {
+      {"apiVersion", "v1"},
+      {"kind", "Node"},
+      {"metadata",
+       {{"name", name}, {"labels", {{"node.kubernetes.io/instance-type", instance_type}}}}},
+      {"spec", json::object()},
+      {"status",
+       {{"allocatable", {{"cpu", "96"}, {"nvidia.com/gpu", std::move(gpus)}}},
+        {"conditions", json::array({{{"type", "MemoryPressure"}, {"status", "False"}},
+                                    {{"type", "Ready"}, {"status", ready ? "True" : "False"}}})}}}};
   if (unschedulable) n["spec"]["unschedulable"] = true;
   return n;
 }

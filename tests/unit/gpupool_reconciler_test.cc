@@ -12,6 +12,9 @@
 namespace hybridai::controllers {
 namespace {
 
+using nlohmann::json;
+using runtime::ApiError;
+namespace kinds = runtime::kinds;
 using testing::FakeApiClient;
 using testing::Hub;
 using testing::NodeJson;
@@ -115,7 +118,8 @@ TEST_F(GPUPoolReconcilerTest, MemberNotConnected) {
 
 TEST_F(GPUPoolReconcilerTest, NodesUnreadable) {
   Connect();
-  member_->InjectError(Verb::List, testing::MakeApiError(ApiError::Reason::Forbidden, "nodes is forbidden"),
+  member_->InjectError(Verb::List,
+                       testing::MakeApiError(ApiError::Reason::Forbidden, "nodes is forbidden"),
                        kinds::kNode);
   ASSERT_TRUE(Reconcile().ok());
   EXPECT_EQ(Ready().status, "False");

@@ -15,6 +15,9 @@
 namespace hybridai::controllers {
 namespace {
 
+using nlohmann::json;
+using runtime::ApiError;
+namespace kinds = runtime::kinds;
 using testing::ClusterJson;
 using testing::FakeApiClient;
 using testing::Hub;
@@ -54,14 +57,15 @@ class MemberClusterReconcilerTest : public ::testing::Test {
 
   // Parses the kubeconfig like the operator's factory does, then hands out the member fake.
   ClientFactory Factory() {
-    return [this](const std::string& text, const std::string& source)
-               -> runtime::Result<std::shared_ptr<runtime::ApiClient>> {
-      ++factoryCalls_;
-      lastSource_ = source;
-      auto cfg = runtime::ParseKubeconfig(text, "", source);
-      if (!cfg.ok()) return cfg.error();
-      return std::shared_ptr<runtime::ApiClient>(member_);
-    };
+    return
+        [this](const std::string& text,
+               const std::string& source) -> runtime::Result<std::shared_ptr<runtime::ApiClient>> {
+          ++factoryCalls_;
+          lastSource_ = source;
+          auto cfg = runtime::ParseKubeconfig(text, "", source);
+          if (!cfg.ok()) return cfg.error();
+          return std::shared_ptr<runtime::ApiClient>(member_);
+        };
   }
 
   void PutSecret(json data) {
@@ -180,8 +184,8 @@ TEST_F(MemberClusterReconcilerTest, ConnectsOnceWhileTheKubeconfigIsUnchanged) {
 
 TEST_F(MemberClusterReconcilerTest, UnreachableMember) {
   PutSecret({{"kubeconfig", runtime::Base64Encode(kKubeconfig)}});
-  member_->InjectError(Verb::GetPath, testing::MakeApiError(ApiError::Reason::Transport,
-                                                            "connection refused"));
+  member_->InjectError(Verb::GetPath,
+                       testing::MakeApiError(ApiError::Reason::Transport, "connection refused"));
   ASSERT_TRUE(Reconcile("aws-eu").ok());
   EXPECT_EQ(Ready("aws-eu").status, "False");
   EXPECT_EQ(Ready("aws-eu").reason, "Unreachable");

@@ -54,7 +54,9 @@ TEST(PlacementFilters, ReasonsSortByCountThenName) {
   TestFleet f = ThreeSites();
   f.AddPool("aws-h100-b", "aws");
   f.AddPool("aws-h100-c", "aws");
-  f.AddWorkload("w").spec.placement.locations = {api::Location::Edge};
+  api::AIWorkload& w = f.AddWorkload("w");
+  w.spec.placement.locations = {api::Location::Edge};
+  w.spec.accelerators.models = {"H100"};
   EXPECT_EQ(DecisionOf(f.Plan(), "w").message,
             "0/5 pools fit: 4 location not allowed, 1 accelerator model mismatch");
 }

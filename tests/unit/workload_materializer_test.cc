@@ -77,14 +77,10 @@ TEST(WorkloadMaterializer, DeploymentLabelsAreTagsPlusHybridLabels) {
   EXPECT_EQ(d["metadata"]["name"], "chat-aws-h100");
   EXPECT_EQ(d["metadata"]["namespace"], "team-a");
   EXPECT_EQ(d["metadata"]["annotations"][kAnnotationWorkloadUid], "uid-42");
-  const json want = {{"team", "nlp"},
-                     {"costCenter", "cc-4200"},
-                     {kLabelWorkload, "chat"},
-                     {kLabelWorkloadNamespace, "team-a"},
-                     {kLabelCluster, "aws-eu"},
-                     {kLabelPool, "aws-h100"},
-                     {kLabelRole, "Active"},
-                     {kLabelManagedBy, kManagedByValue}};
+  const json want = {{"team", "nlp"},           {"costCenter", "cc-4200"},
+                     {kLabelWorkload, "chat"},  {kLabelWorkloadNamespace, "team-a"},
+                     {kLabelCluster, "aws-eu"}, {kLabelPool, "aws-h100"},
+                     {kLabelRole, "Active"},    {kLabelManagedBy, kManagedByValue}};
   EXPECT_EQ(d["metadata"]["labels"], want);
 
   // Pods carry the user's labels and the same labels except the role.
@@ -139,17 +135,19 @@ TEST(WorkloadMaterializer, NodeSelectorMergesThePoolsIntoTheTemplates) {
   // The pool's value wins: a template cannot pin its pods outside the pool it was placed on.
   api::AIWorkload w = Workload();
   w.spec.tmpl["spec"]["nodeSelector"]["node.kubernetes.io/instance-type"] = "g5.xlarge";
-  EXPECT_EQ(BuildDeployment(w, Active(), Pool())["spec"]["template"]["spec"]["nodeSelector"]
-                ["node.kubernetes.io/instance-type"],
-            "p5.48xlarge");
+  EXPECT_EQ(
+      BuildDeployment(
+          w, Active(),
+          Pool())["spec"]["template"]["spec"]["nodeSelector"]["node.kubernetes.io/instance-type"],
+      "p5.48xlarge");
 
   // Neither has one: no empty nodeSelector appears.
   api::AIWorkload plain = Workload();
   plain.spec.tmpl["spec"].erase("nodeSelector");
   api::GPUPool open = Pool();
   open.spec.nodeSelector.clear();
-  EXPECT_FALSE(BuildDeployment(plain, Active(), open)["spec"]["template"]["spec"].contains(
-      "nodeSelector"));
+  EXPECT_FALSE(
+      BuildDeployment(plain, Active(), open)["spec"]["template"]["spec"].contains("nodeSelector"));
 }
 
 TEST(WorkloadMaterializer, PoolTolerationsAreAddedOnce) {
@@ -192,8 +190,8 @@ TEST(WorkloadMaterializer, AcceleratorLimitAndRequestOnTheFirstContainer) {
   w.spec.accelerators.count = 8;
   api::GPUPool amd = Pool();
   amd.spec.accelerator.resourceName = "amd.com/gpu";
-  const json r = BuildDeployment(w, Active(), amd)["spec"]["template"]["spec"]["containers"][0]
-                                                  ["resources"];
+  const json r =
+      BuildDeployment(w, Active(), amd)["spec"]["template"]["spec"]["containers"][0]["resources"];
   EXPECT_EQ(r["limits"]["amd.com/gpu"], "8");
   EXPECT_EQ(r["requests"]["amd.com/gpu"], "8");
 }
@@ -206,9 +204,9 @@ TEST(WorkloadMaterializer, TemplateWithoutContainersOrNotAnObjectDoesNotCrash) {
   w.spec.tmpl = json::array();
   EXPECT_EQ(BuildMemberObject(w, Active(), Pool())["kind"], "Deployment");
   w.spec.tmpl = json::parse(R"({"spec": {"containers": "oops"}, "metadata": 3})");
-  EXPECT_EQ(BuildDeployment(w, Active(), Pool())["spec"]["template"]["metadata"]["labels"]
-                [kLabelPool],
-            "aws-h100");
+  EXPECT_EQ(
+      BuildDeployment(w, Active(), Pool())["spec"]["template"]["metadata"]["labels"][kLabelPool],
+      "aws-h100");
 }
 
 TEST(WorkloadMaterializer, DeploymentReplicasAndStandbyScaledToZero) {
@@ -230,9 +228,9 @@ TEST(WorkloadMaterializer, JobIsGangSizedAndStandbySuspended) {
   EXPECT_EQ(job["metadata"]["labels"][kLabelWorkload], "chat");
   EXPECT_EQ(job["spec"]["template"]["spec"]["nodeSelector"]["node.kubernetes.io/instance-type"],
             "p5.48xlarge");
-  EXPECT_EQ(job["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]
-               ["nvidia.com/gpu"],
-            "2");
+  EXPECT_EQ(
+      job["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]["nvidia.com/gpu"],
+      "2");
   EXPECT_EQ(BuildJob(w, Standby(), Pool())["spec"]["suspend"], true);
 }
 

@@ -39,7 +39,8 @@ api::AIWorkload WithStatus(api::AIWorkload w, const api::AIWorkloadStatus& statu
   w.status = status;
   std::vector<Diagnostic> diags;
   auto decoded = api::DecodeAIWorkload(api::ToJson(w), &diags);
-  EXPECT_TRUE(decoded.has_value()) << (diags.empty() ? "" : diags[0].path + ": " + diags[0].message);
+  EXPECT_TRUE(decoded.has_value())
+      << (diags.empty() ? "" : diags[0].path + ": " + diags[0].message);
   return decoded ? *decoded : w;
 }
 
