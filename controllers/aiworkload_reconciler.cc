@@ -231,8 +231,14 @@ Status AIWorkloadReconciler::Materialize(const api::AIWorkload& w,
     bool current = false;
     for (const auto& o : members_.ObjectsOf(p.cluster, MemberKind(w), key)) {
       const auto& meta = (*o)["metadata"];
+      // The hash says our last apply is there; the scale fields say nobody changed it since
+      // (an HPA or a hand edit of replicas/suspend is put back, level-based).
+      const json& spec = (*o).contains("spec") ? (*o)["spec"] : json::object();
       if (meta.value("name", "") == name &&
-          meta.value("annotations", json::object()).value(kAnnotationSpecHash, "") == hash)
+          meta.value("annotations", json::object()).value(kAnnotationSpecHash, "") == hash &&
+          spec.value("replicas", json()) == desired["spec"].value("replicas", json()) &&
+          spec.value("suspend", json()) == desired["spec"].value("suspend", json()) &&
+          spec.value("parallelism", json()) == desired["spec"].value("parallelism", json()))
         current = true;
     }
     if (current) continue;

@@ -61,6 +61,19 @@ std::shared_ptr<const api::Budget> FleetSnapshot::BudgetOf(const runtime::Object
   return Decoded(budgets_, o);
 }
 
+void FleetSnapshot::Forget(const runtime::ObjectPtr& object) {
+  if (!object) return;
+  const std::string uid = (*object)["metadata"].value("uid", "");
+  auto drop = [&uid](auto& cache) {
+    std::lock_guard lock(cache.mu);
+    cache.byUid.erase(uid);
+  };
+  drop(clusters_);
+  drop(pools_);
+  drop(budgets_);
+  drop(workloads_);
+}
+
 PlacementInput FleetSnapshot::ForWorkload(const api::AIWorkload& workload,
                                           const PlacementBook& book, int64_t now_unix) {
   PlacementInput in;

@@ -47,6 +47,8 @@ class FleetSnapshot {
   std::shared_ptr<const api::GPUPool> Pool(const runtime::ObjectPtr& object);
   std::shared_ptr<const api::MemberCluster> Cluster(const runtime::ObjectPtr& object);
   std::shared_ptr<const api::Budget> BudgetOf(const runtime::ObjectPtr& object);
+  // Drops the decoded copy of a deleted object.
+  void Forget(const runtime::ObjectPtr& object);
 
  private:
   template <typename T>

@@ -14,6 +14,9 @@ using runtime::Result;
 namespace kinds = runtime::kinds;
 
 int64_t NodeAccelerators(const json& node, const std::string& resource_name) {
+  if (!node.is_object() || !node.value("spec", json::object()).is_object() ||
+      !node.value("status", json::object()).is_object())
+    return 0;
   const json spec = node.value("spec", json::object());
   if (spec.value("unschedulable", false)) return 0;
   const json status = node.value("status", json::object());

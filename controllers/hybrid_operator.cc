@@ -70,7 +70,11 @@ HybridOperator::HybridOperator(std::shared_ptr<runtime::ApiClient> hub, ClientFa
               poolController_->Enqueue({"", (*p)["metadata"].value("name", "")});
             EnqueueAllWorkloads();
           },
-      .onDelete = [this](const ObjectPtr&, bool) { EnqueueAllWorkloads(); },
+      .onDelete =
+          [this](const ObjectPtr& o, bool) {
+            fleet_->Forget(o);
+            EnqueueAllWorkloads();
+          },
   });
   pools_->AddEventHandler(poolController_->EnqueueHandler());
   pools_->AddEventHandler(runtime::ResourceEventHandler{
@@ -85,7 +89,11 @@ HybridOperator::HybridOperator(std::shared_ptr<runtime::ApiClient> hub, ClientFa
                     (*after)["metadata"].value("generation", 0))
               EnqueueAllWorkloads();
           },
-      .onDelete = [this](const ObjectPtr&, bool) { EnqueueAllWorkloads(); },
+      .onDelete =
+          [this](const ObjectPtr& o, bool) {
+            fleet_->Forget(o);
+            EnqueueAllWorkloads();
+          },
   });
   budgets_->AddEventHandler(runtime::ResourceEventHandler{
       .onAdd = [this](const ObjectPtr&) { EnqueueAllWorkloads(); },
@@ -95,7 +103,7 @@ HybridOperator::HybridOperator(std::shared_ptr<runtime::ApiClient> hub, ClientFa
                 (*after)["metadata"].value("generation", 0))
               EnqueueAllWorkloads();
           },
-      .onDelete = nullptr,
+      .onDelete = [this](const ObjectPtr& o, bool) { fleet_->Forget(o); },
   });
   workloads_->AddEventHandler(workloadController_->EnqueueHandler());
   workloads_->AddEventHandler(runtime::ResourceEventHandler{
@@ -111,6 +119,7 @@ HybridOperator::HybridOperator(std::shared_ptr<runtime::ApiClient> hub, ClientFa
           [this](const ObjectPtr& o, bool) {
             const auto& meta = (*o)["metadata"];
             book_.Forget(meta.value("namespace", "") + "/" + meta.value("name", ""));
+            fleet_->Forget(o);
           },
   });
 }
