@@ -17,7 +17,7 @@ applied=()
 cleanup() {
   local i
   for ((i = ${#applied[@]} - 1; i >= 0; i--)); do
-    kubectl --context hub delete -f "${applied[$i]}" --ignore-not-found --wait=false >/dev/null 2>&1 || true
+    kubectl --context hub delete -f "${applied[$i]}" --ignore-not-found --wait=true --timeout=120s >/dev/null 2>&1 || true
   done
 }
 t_on_exit cleanup

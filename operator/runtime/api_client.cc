@@ -125,4 +125,12 @@ Result<json> ApiClient::Apply(const ResourceKind& kind, const json& object,
   return Patch(kind, ns, (*meta)["name"].get<std::string>(), PatchType::Apply, body.dump(), opts);
 }
 
+std::string MetaString(const json& object, const char* field) {
+  if (!object.is_object()) return "";
+  auto meta = object.find("metadata");
+  if (meta == object.end() || !meta->is_object()) return "";
+  auto f = meta->find(field);
+  return f != meta->end() && f->is_string() ? f->get<std::string>() : "";
+}
+
 }  // namespace hybridai::runtime

@@ -76,6 +76,9 @@ struct ApiError {
 
 const char* ReasonName(ApiError::Reason r);
 
+// metadata.<field> of an object when it is a string, else "" (never throws).
+std::string MetaString(const json& object, const char* field);
+
 // A value or an ApiError. Callers must look: value() on an error throws std::logic_error.
 template <typename T>
 class Result {

@@ -24,14 +24,6 @@ std::string ObjectRef(const std::string& ns, const std::string& name) {
   return ns.empty() ? name : ns + "/" + name;
 }
 
-std::string MetaString(const json& object, const char* field) {
-  if (!object.is_object()) return "";
-  auto meta = object.find("metadata");
-  if (meta == object.end() || !meta->is_object()) return "";
-  auto v = meta->find(field);
-  return v != meta->end() && v->is_string() ? v->get<std::string>() : "";
-}
-
 ApiError::Reason ReasonFromStatusReason(const std::string& r) {
   using R = ApiError::Reason;
   if (r == "NotFound") return R::NotFound;

@@ -5,21 +5,9 @@
 
 namespace hybridai::runtime {
 
-namespace {
-
-std::string MetaField(const json& object, const char* field) {
-  if (!object.is_object()) return "";
-  auto meta = object.find("metadata");
-  if (meta == object.end() || !meta->is_object()) return "";
-  auto f = meta->find(field);
-  return f != meta->end() && f->is_string() ? f->get<std::string>() : "";
-}
-
-}  // namespace
-
 IndexFunc NamespaceIndexFunc() {
   return [](const json& object) -> std::vector<std::string> {
-    std::string ns = MetaField(object, "namespace");
+    std::string ns = MetaString(object, "namespace");
     if (ns.empty()) return {};
     return {ns};
   };

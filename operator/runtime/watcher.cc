@@ -8,18 +8,6 @@
 
 namespace hybridai::runtime {
 
-namespace {
-
-std::string MetaString(const json& object, const char* field) {
-  if (!object.is_object()) return "";
-  auto meta = object.find("metadata");
-  if (meta == object.end() || !meta->is_object()) return "";
-  auto f = meta->find(field);
-  return f != meta->end() && f->is_string() ? f->get<std::string>() : "";
-}
-
-}  // namespace
-
 void DropManagedFields(json& object) {
   if (!object.is_object()) return;
   auto meta = object.find("metadata");

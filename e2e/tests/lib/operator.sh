@@ -77,6 +77,13 @@ _op_remember() { OP_HUB_OBJECTS+=("$1"); }
 # op_register: hybrid-system, one kubeconfig Secret per member from the fleet's admin
 # kubeconfigs, the sample MemberClusters and GPUPools. Objects that already existed are kept.
 op_register() {
+  # A namespace an earlier test left Terminating takes no new objects: wait until it is gone.
+  local phase i
+  for ((i = 0; i < 120; i++)); do
+    phase=$(t_kubectl hub get namespace hybrid-system -o jsonpath='{.status.phase}' 2>/dev/null) || phase=""
+    [ "$phase" = Terminating ] || break
+    sleep 1
+  done
   if ! t_kubectl hub get namespace hybrid-system >/dev/null 2>&1; then
     t_kubectl hub create namespace hybrid-system >/dev/null || t_fail "create namespace hybrid-system"
     _op_remember "namespace/hybrid-system"
