@@ -185,7 +185,6 @@ int main(int argc, char** argv) {
   std::jthread signal_thread([&signals, &stop] {
     int sig = 0;
     sigwait(&signals, &sig);
-    if (sig == SIGUSR1) return;  // woken to exit
     spdlog::info("msg=\"signal received, stopping\" signal={}", sig);
     stop.request_stop();
   });

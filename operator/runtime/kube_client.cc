@@ -173,18 +173,27 @@ KubeClient::KubeClient(std::shared_ptr<HttpTransport> transport,
       options_(std::move(options)),
       limiter_(options_.qps, options_.burst, clock) {}
 
-Result<HttpResponse> KubeClient::Send(HttpRequest req) {
+size_t KubeClient::AddStandardHeaders(HttpRequest& req) const {
   req.headers.emplace_back("User-Agent", options_.userAgent);
   req.headers.emplace_back("Accept", "application/json");
-  const size_t authIndex = req.headers.size();
+  return req.headers.size();
+}
+
+Status KubeClient::Authorize(HttpRequest& req, size_t authIndex) {
+  req.headers.resize(authIndex);
+  if (credentials_) {
+    auto auth = credentials_->Authorization();
+    if (!auth.ok()) return auth.error();
+    if (!auth.value().empty()) req.headers.emplace_back("Authorization", auth.value());
+  }
+  limiter_.Acquire();
+  return OkStatus();
+}
+
+Result<HttpResponse> KubeClient::Send(HttpRequest req) {
+  const size_t authIndex = AddStandardHeaders(req);
   for (int attempt = 0;; ++attempt) {
-    req.headers.resize(authIndex);
-    if (credentials_) {
-      auto auth = credentials_->Authorization();
-      if (!auth.ok()) return auth.error();
-      if (!auth.value().empty()) req.headers.emplace_back("Authorization", auth.value());
-    }
-    limiter_.Acquire();
+    if (auto st = Authorize(req, authIndex); !st.ok()) return st.error();
     auto resp = transport_->Send(req);
     // A 401 with a rotating token or an expiring exec credential: refresh once and retry.
     if (resp.ok() && resp.value().status == 401 && credentials_ && attempt == 0) {
@@ -275,17 +284,9 @@ Result<std::unique_ptr<WatchStream>> KubeClient::Watch(const ResourceKind& kind,
   } else {
     req.timeout = std::chrono::seconds(3600);
   }
-  req.headers.emplace_back("User-Agent", options_.userAgent);
-  req.headers.emplace_back("Accept", "application/json");
-  const size_t authIndex = req.headers.size();
+  const size_t authIndex = AddStandardHeaders(req);
   for (int attempt = 0;; ++attempt) {
-    req.headers.resize(authIndex);
-    if (credentials_) {
-      auto auth = credentials_->Authorization();
-      if (!auth.ok()) return auth.error();
-      if (!auth.value().empty()) req.headers.emplace_back("Authorization", auth.value());
-    }
-    limiter_.Acquire();
+    if (auto st = Authorize(req, authIndex); !st.ok()) return st.error();
     auto stream = transport_->Open(req);
     if (!stream.ok()) {
       ApiError e = stream.error();

@@ -61,6 +61,10 @@ class KubeClient final : public ApiClient {
 
  private:
   Result<HttpResponse> Send(HttpRequest request);
+  // Adds User-Agent and Accept; returns where the per-attempt headers start.
+  size_t AddStandardHeaders(HttpRequest& request) const;
+  // One attempt's preparation: the current Authorization header, then a rate-limiter token.
+  Status Authorize(HttpRequest& request, size_t authIndex);
   Result<json> Write(const std::string& method, const ResourceKind& kind, const std::string& ns,
                      const json& object, const std::string& subresource);
 
