@@ -82,6 +82,14 @@ json PinnedPodTemplate(const api::AIWorkload& w, const api::Placement& p, const 
   return tmpl;
 }
 
+json MemberMetadata(const api::AIWorkload& w, const api::Placement& p,
+                    const std::map<std::string, std::string>& labels) {
+  return {{"name", MemberObjectName(w.metadata.name, p.pool)},
+          {"namespace", w.metadata.namespace_},
+          {"labels", LabelsJson(labels)},
+          {"annotations", {{kAnnotationWorkloadUid, w.metadata.uid}}}};
+}
+
 }  // namespace
 
 std::string MemberObjectName(const std::string& workload, const std::string& pool) {
@@ -116,11 +124,7 @@ json BuildDeployment(const api::AIWorkload& w, const api::Placement& p, const ap
   json deployment = {
       {"apiVersion", "apps/v1"},
       {"kind", "Deployment"},
-      {"metadata",
-       {{"name", MemberObjectName(w.metadata.name, p.pool)},
-        {"namespace", w.metadata.namespace_},
-        {"labels", LabelsJson(labels)},
-        {"annotations", {{kAnnotationWorkloadUid, w.metadata.uid}}}}},
+      {"metadata", MemberMetadata(w, p, labels)},
       {"spec",
        {{"replicas", p.role == api::Role::Active ? p.replicas : 0},
         {"selector", {{"matchLabels", selector}}},
@@ -138,11 +142,7 @@ json BuildJob(const api::AIWorkload& w, const api::Placement& p, const api::GPUP
   return {
       {"apiVersion", "batch/v1"},
       {"kind", "Job"},
-      {"metadata",
-       {{"name", MemberObjectName(w.metadata.name, p.pool)},
-        {"namespace", w.metadata.namespace_},
-        {"labels", LabelsJson(labels)},
-        {"annotations", {{kAnnotationWorkloadUid, w.metadata.uid}}}}},
+      {"metadata", MemberMetadata(w, p, labels)},
       {"spec",
        {{"parallelism", p.replicas},
         {"completions", p.replicas},

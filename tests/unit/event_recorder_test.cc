@@ -8,6 +8,7 @@
 
 #include "runtime/metrics.h"
 #include "support/fake_api_client.h"
+#include "support/forwarding_api_client.h"
 #include "support/simulated_clock.h"
 
 namespace hybridai::runtime {
@@ -26,9 +27,9 @@ json Workload(const std::string& ns, const std::string& name) {
 }
 
 // Forwards to the fake, but Create blocks while the gate is closed: a slow apiserver.
-class GatedApiClient final : public ApiClient {
+class GatedApiClient final : public testing::ForwardingApiClient {
  public:
-  explicit GatedApiClient(ApiClient& inner) : inner_(inner) {}
+  using ForwardingApiClient::ForwardingApiClient;
   void Close() {
     std::lock_guard l(mu_);
     open_ = false;
@@ -44,17 +45,6 @@ class GatedApiClient final : public ApiClient {
     return cv_.wait_for(l, 20s, [&] { return blocked_ > 0; });
   }
 
-  Result<json> Get(const ResourceKind& k, const std::string& ns, const std::string& n) override {
-    return inner_.Get(k, ns, n);
-  }
-  Result<ListResult> List(const ResourceKind& k, const std::string& ns,
-                          const ListOptions& o) override {
-    return inner_.List(k, ns, o);
-  }
-  Result<std::unique_ptr<WatchStream>> Watch(const ResourceKind& k, const std::string& ns,
-                                             const WatchOptions& o) override {
-    return inner_.Watch(k, ns, o);
-  }
   Result<json> Create(const ResourceKind& k, const std::string& ns, const json& obj) override {
     {
       std::unique_lock l(mu_);
@@ -65,25 +55,8 @@ class GatedApiClient final : public ApiClient {
     }
     return inner_.Create(k, ns, obj);
   }
-  Result<json> Update(const ResourceKind& k, const std::string& ns, const json& obj) override {
-    return inner_.Update(k, ns, obj);
-  }
-  Result<json> UpdateStatus(const ResourceKind& k, const std::string& ns,
-                            const json& obj) override {
-    return inner_.UpdateStatus(k, ns, obj);
-  }
-  Status Delete(const ResourceKind& k, const std::string& ns, const std::string& n,
-                const DeleteOptions& o) override {
-    return inner_.Delete(k, ns, n, o);
-  }
-  Result<json> Patch(const ResourceKind& k, const std::string& ns, const std::string& n,
-                     PatchType t, const std::string& b, const PatchOptions& o) override {
-    return inner_.Patch(k, ns, n, t, b, o);
-  }
-  Result<json> GetPath(const std::string& p) override { return inner_.GetPath(p); }
 
  private:
-  ApiClient& inner_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool open_ = true;

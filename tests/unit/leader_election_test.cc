@@ -11,6 +11,7 @@
 
 #include "runtime/metrics.h"
 #include "support/fake_api_client.h"
+#include "support/forwarding_api_client.h"
 #include "support/simulated_clock.h"
 
 namespace hybridai::runtime {
@@ -42,9 +43,9 @@ std::string Holder(FakeApiClient& api) {
 
 // Forwards to the fake, running a hook right after each Get returns: lets a test slip another
 // candidate's write between a Get and the Update that follows it.
-class HookedApiClient final : public ApiClient {
+class HookedApiClient final : public testing::ForwardingApiClient {
  public:
-  explicit HookedApiClient(ApiClient& inner) : inner_(inner) {}
+  using ForwardingApiClient::ForwardingApiClient;
   std::function<void()> afterGet;
 
   Result<json> Get(const ResourceKind& k, const std::string& ns, const std::string& n) override {
@@ -52,36 +53,6 @@ class HookedApiClient final : public ApiClient {
     if (afterGet) std::exchange(afterGet, nullptr)();
     return r;
   }
-  Result<ListResult> List(const ResourceKind& k, const std::string& ns,
-                          const ListOptions& o) override {
-    return inner_.List(k, ns, o);
-  }
-  Result<std::unique_ptr<WatchStream>> Watch(const ResourceKind& k, const std::string& ns,
-                                             const WatchOptions& o) override {
-    return inner_.Watch(k, ns, o);
-  }
-  Result<json> Create(const ResourceKind& k, const std::string& ns, const json& obj) override {
-    return inner_.Create(k, ns, obj);
-  }
-  Result<json> Update(const ResourceKind& k, const std::string& ns, const json& obj) override {
-    return inner_.Update(k, ns, obj);
-  }
-  Result<json> UpdateStatus(const ResourceKind& k, const std::string& ns,
-                            const json& obj) override {
-    return inner_.UpdateStatus(k, ns, obj);
-  }
-  Status Delete(const ResourceKind& k, const std::string& ns, const std::string& n,
-                const DeleteOptions& o) override {
-    return inner_.Delete(k, ns, n, o);
-  }
-  Result<json> Patch(const ResourceKind& k, const std::string& ns, const std::string& n,
-                     PatchType t, const std::string& b, const PatchOptions& o) override {
-    return inner_.Patch(k, ns, n, t, b, o);
-  }
-  Result<json> GetPath(const std::string& p) override { return inner_.GetPath(p); }
-
- private:
-  ApiClient& inner_;
 };
 
 // ---- single attempts: the lease protocol ----
