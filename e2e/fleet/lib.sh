@@ -44,6 +44,57 @@ fleet_start() {
   echo "$name" >>"$dir/pids/order"
 }
 
+# fleet_save_argv DIR NAME: records the exact argv of the running process NAME (from
+# /proc/PID/cmdline, NUL-separated) in DIR/pids/NAME.argv, for fleet_relaunch. Fails when NAME
+# is not running.
+fleet_save_argv() {
+  local dir=$1 name=$2 pid
+  fleet_pid_alive "$dir" "$name" || {
+    fleet_say "error: $name is not running in $dir; cannot record its command line"
+    return 1
+  }
+  pid=$(cat "$dir/pids/$name.pid")
+  cat "/proc/$pid/cmdline" >"$dir/pids/$name.argv.tmp" 2>/dev/null &&
+    [ -s "$dir/pids/$name.argv.tmp" ] &&
+    mv "$dir/pids/$name.argv.tmp" "$dir/pids/$name.argv" || {
+    rm -f "$dir/pids/$name.argv.tmp"
+    fleet_say "error: cannot read the command line of $name (pid $pid)"
+    return 1
+  }
+}
+
+# fleet_relaunch DIR NAME: starts NAME again, stopped before, with the argv fleet_save_argv
+# recorded, detached like fleet_start; its output is appended to DIR/logs/NAME.log after a marker
+# line. NAME keeps its one place in pids/order (down.sh stops each name once).
+fleet_relaunch() {
+  local dir=$1 name=$2
+  local -a argv
+  [ -s "$dir/pids/$name.argv" ] || {
+    fleet_say "error: no recorded command line for $name in $dir (fleet_save_argv first)"
+    return 1
+  }
+  if fleet_pid_alive "$dir" "$name"; then
+    fleet_say "error: $name is still running in $dir; stop it before relaunching"
+    return 1
+  fi
+  mapfile -d '' -t argv <"$dir/pids/$name.argv"
+  echo "----- fleet: $name restarted at $(date -u +%Y-%m-%dT%H:%M:%SZ) -----" >>"$dir/logs/$name.log"
+  setsid "${argv[@]}" </dev/null >>"$dir/logs/$name.log" 2>&1 &
+  echo $! >"$dir/pids/$name.pid"
+  # The calling shell (a test) outlives it: no "Killed" job report when fleet_stop kills it.
+  disown $! 2>/dev/null || true
+  grep -qxF "$name" "$dir/pids/order" 2>/dev/null || echo "$name" >>"$dir/pids/order"
+}
+
+# fleet_restart DIR NAME: stops the running process NAME (fleet_stop) and starts it again with
+# exactly the same argv. Returns once it is started, not once it is ready.
+fleet_restart() {
+  local dir=$1 name=$2
+  fleet_save_argv "$dir" "$name" || return 1
+  fleet_stop "$dir" "$name" || return 1
+  fleet_relaunch "$dir" "$name"
+}
+
 # fleet_stop DIR NAME: TERM, then KILL after a grace period; silent if already gone.
 fleet_stop() {
   local dir=$1 name=$2 pid i
