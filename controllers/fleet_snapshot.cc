@@ -25,40 +25,69 @@ Health HealthOf(const std::vector<api::Condition>& conditions, int64_t now_unix,
   return {false, failed};
 }
 
-template <typename T>
-std::shared_ptr<const T> FleetSnapshot::Decoded(Cache<T>& cache, const runtime::ObjectPtr& object) {
-  if (!object) return nullptr;
-  const auto& meta = (*object)["metadata"];
-  const std::string uid = meta.value("uid", "");
-  const std::string rv = meta.value("resourceVersion", "");
+namespace {
+
+// What planning never reads: the bulk of a workload.
+void ForPlanning(api::AIWorkload& w) {
+  w.spec.tmpl = nlohmann::json::object();
+  w.metadata.annotations.clear();
+  w.metadata.labels.clear();
+  w.metadata.finalizers.clear();
+  w.status.conditions.clear();
+}
+
+}  // namespace
+
+template <typename T, typename Load>
+std::shared_ptr<const T> FleetSnapshot::Decoded(Cache<T>& cache, const std::string& uid,
+                                                const std::string& rv, Load&& load,
+                                                void (*slim)(T&)) {
   {
     std::lock_guard lock(cache.mu);
     auto it = cache.byUid.find(uid);
     if (it != cache.byUid.end() && it->second.first == rv) return it->second.second;
   }
+  const runtime::ObjectPtr object = load();
+  if (!object) return nullptr;
   std::vector<Diagnostic> diags;
   auto decoded = api::Decode<T>(*object, &diags);
   if (!decoded) {
     // The object's own reconciler reports why; the planner just cannot use it.
     return nullptr;
   }
+  if (slim != nullptr) slim(*decoded);
   auto ptr = std::make_shared<const T>(std::move(*decoded));
   std::lock_guard lock(cache.mu);
   cache.byUid[uid] = {rv, ptr};
   return ptr;
 }
 
+namespace {
+
+std::string Uid(const runtime::ObjectPtr& o) {
+  return o ? runtime::MetaString(*o, "uid") : "";
+}
+std::string Rv(const runtime::ObjectPtr& o) {
+  return o ? runtime::MetaString(*o, "resourceVersion") : "";
+}
+
+}  // namespace
+
 std::shared_ptr<const api::AIWorkload> FleetSnapshot::Workload(const runtime::ObjectPtr& o) {
-  return Decoded(workloads_, o);
+  return Decoded(workloads_, Uid(o), Rv(o), [&o] { return o; }, ForPlanning);
+}
+std::shared_ptr<const api::AIWorkload> FleetSnapshot::Workload(const runtime::StoredObject& s) {
+  return Decoded(workloads_, s.uid(), s.resourceVersion(), [&s] { return s.object(); },
+                 ForPlanning);
 }
 std::shared_ptr<const api::GPUPool> FleetSnapshot::Pool(const runtime::ObjectPtr& o) {
-  return Decoded(pools_, o);
+  return Decoded(pools_, Uid(o), Rv(o), [&o] { return o; });
 }
 std::shared_ptr<const api::MemberCluster> FleetSnapshot::Cluster(const runtime::ObjectPtr& o) {
-  return Decoded(clusters_, o);
+  return Decoded(clusters_, Uid(o), Rv(o), [&o] { return o; });
 }
 std::shared_ptr<const api::Budget> FleetSnapshot::BudgetOf(const runtime::ObjectPtr& o) {
-  return Decoded(budgets_, o);
+  return Decoded(budgets_, Uid(o), Rv(o), [&o] { return o; });
 }
 
 void FleetSnapshot::Forget(const runtime::ObjectPtr& object) {
@@ -87,15 +116,16 @@ PlacementInput FleetSnapshot::ForWorkload(const api::AIWorkload& workload,
 
   const std::string& ns = workload.metadata.namespace_;
   std::vector<std::string> included;  // keys decided together in this input
-  for (const auto& obj : caches_.workloads->ByIndex(runtime::kNamespaceIndex, ns)) {
-    auto w = Workload(obj);
-    if (!w || w->metadata.deletionTimestamp) continue;
+  // Only identities are read from the (possibly compact) store; objects are decoded on a miss.
+  caches_.workloads->ForEach(runtime::kNamespaceIndex, ns, [&](const runtime::StoredObject& s) {
+    auto w = Workload(s);
+    if (!w || w->metadata.deletionTimestamp) return;
     api::AIWorkload copy = *w;
     const std::string key = KeyOf(copy.metadata);
     if (auto recorded = book.Get(key)) copy.status.placements = std::move(*recorded);
     included.push_back(key);
     in.workloads.push_back(std::move(copy));
-  }
+  });
   // The workload being decided may be newer than the cache (it is read from it, so it is there
   // unless it was just deleted); make sure it is present exactly once, as given.
   const std::string self = KeyOf(workload.metadata);

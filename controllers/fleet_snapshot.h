@@ -2,7 +2,9 @@
 // caches: every cluster and pool (with readiness and failure judged from their Ready condition),
 // the namespace's budgets and workloads, and the accelerators every other workload holds as
 // reserved capacity. Decoded objects are cached by uid and resourceVersion, so a reconcile
-// decodes only what changed. Thread-safe.
+// decodes only what changed; workloads are cached as the planner sees them (without their pod
+// template, annotations, labels and conditions), so the cache stays small beside the informer's.
+// Thread-safe.
 #pragma once
 
 #include <memory>
@@ -42,7 +44,8 @@ class FleetSnapshot {
   PlacementInput ForWorkload(const api::AIWorkload& workload, const PlacementBook& book,
                              int64_t now_unix);
 
-  // Every decodable object of a kind, for status aggregation (GPUPool allocated, Budget usage).
+  // Decoded objects (null when undecodable). A workload comes back as the planner sees it: its
+  // pod template, annotations, labels, finalizers and conditions are left out.
   std::shared_ptr<const api::AIWorkload> Workload(const runtime::ObjectPtr& object);
   std::shared_ptr<const api::GPUPool> Pool(const runtime::ObjectPtr& object);
   std::shared_ptr<const api::MemberCluster> Cluster(const runtime::ObjectPtr& object);
@@ -57,8 +60,12 @@ class FleetSnapshot {
     // uid -> (resourceVersion, decoded)
     std::unordered_map<std::string, std::pair<std::string, std::shared_ptr<const T>>> byUid;
   };
-  template <typename T>
-  std::shared_ptr<const T> Decoded(Cache<T>& cache, const runtime::ObjectPtr& object);
+  // The cached decoding of the object with this uid and resourceVersion, else `object()`'s,
+  // passed through `slim`.
+  template <typename T, typename Load>
+  std::shared_ptr<const T> Decoded(Cache<T>& cache, const std::string& uid, const std::string& rv,
+                                   Load&& object, void (*slim)(T&) = nullptr);
+  std::shared_ptr<const api::AIWorkload> Workload(const runtime::StoredObject& stored);
 
   HubCaches caches_;
   Cache<api::MemberCluster> clusters_;

@@ -29,7 +29,14 @@ HybridOperator::HybridOperator(std::shared_ptr<runtime::ApiClient> hub, ClientFa
   clusters_ = std::make_unique<runtime::Informer>(*hub_, kinds::kMemberCluster, clock_);
   pools_ = std::make_unique<runtime::Informer>(*hub_, kinds::kGPUPool, clock_);
   budgets_ = std::make_unique<runtime::Informer>(*hub_, kinds::kBudget, clock_);
-  workloads_ = std::make_unique<runtime::Informer>(*hub_, kinds::kAIWorkload, clock_);
+  // Workloads are the one hub kind that grows with use (tens of thousands): cache them packed
+  // and without the copy `kubectl apply` keeps in an annotation. Reconcilers read them one at a
+  // time; the planner reads its own decoded cache (FleetSnapshot).
+  runtime::InformerOptions workload_opts;
+  workload_opts.compact = true;
+  workload_opts.transform = runtime::DropManagedFieldsAndLastApplied;
+  workloads_ =
+      std::make_unique<runtime::Informer>(*hub_, kinds::kAIWorkload, clock_, workload_opts);
   HubCaches caches{&clusters_->store(), &pools_->store(), &budgets_->store(), &workloads_->store()};
   fleet_ = std::make_unique<FleetSnapshot>(caches);
 

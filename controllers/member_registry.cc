@@ -31,6 +31,13 @@ std::shared_ptr<MemberRegistry::Member> MemberRegistry::Build(
   // Only what the operator created: the rest of the member is none of its business, and
   // watching it would cost memory proportional to the member's size.
   opts.labelSelector = std::string(kLabelManagedBy) + "=" + kManagedByValue;
+  // One object per placed workload, packed; the pod template is never read back (the spec-hash
+  // annotation says whether it is current), so it is not kept.
+  opts.compact = true;
+  opts.transform = [](nlohmann::json& o) {
+    runtime::DropManagedFieldsAndLastApplied(o);
+    if (auto spec = o.find("spec"); spec != o.end() && spec->is_object()) spec->erase("template");
+  };
   m->deployments =
       std::make_unique<Informer>(*m->client, runtime::kinds::kDeployment, clock_, opts);
   m->jobs = std::make_unique<Informer>(*m->client, runtime::kinds::kJob, clock_, opts);

@@ -34,6 +34,7 @@ void Guarded(const ResourceKind& kind, const char* what, F&& f) {
 
 Informer::Informer(ApiClient& api, ResourceKind kind, Clock& clock, InformerOptions options)
     : kind_(kind),
+      store_(StoreOptions{.compact = options.compact}),
       watcher_(api, std::move(kind), clock, ToWatcherOptions(options),
                [this](const WatcherEvent& e) { OnEvent(e); }) {}
 

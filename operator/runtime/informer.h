@@ -36,6 +36,8 @@ struct InformerOptions {
   BackoffPolicy backoff = WatchBackoffPolicy();
   // Applied before an object is cached; by default managedFields are dropped to save memory.
   std::function<void(json&)> transform = DropManagedFields;
+  // Keep the cache packed (see Store): for large caches read an object at a time.
+  bool compact = false;
 };
 
 class Informer {

@@ -25,7 +25,25 @@ IndexFunc LabelIndexFunc(std::string labelKey) {
   };
 }
 
-Store::Store() {
+StoredObject::StoredObject(ObjectPtr object, bool compact)
+    : key_(ObjectKey(*object)),
+      uid_(MetaString(*object, "uid")),
+      resourceVersion_(MetaString(*object, "resourceVersion")) {
+  if (!compact) {
+    object_ = std::move(object);
+    return;
+  }
+  packed_ = json::to_msgpack(*object);
+  packed_.shrink_to_fit();
+}
+
+ObjectPtr StoredObject::object() const {
+  if (object_) return object_;
+  // Packed by to_msgpack above, so it always decodes.
+  return std::make_shared<const json>(json::from_msgpack(packed_));
+}
+
+Store::Store(StoreOptions options) : options_(options) {
   indexes_[kNamespaceIndex] = Index{NamespaceIndexFunc(), {}};
 }
 
@@ -42,7 +60,8 @@ void Store::AddIndex(const std::string& name, IndexFunc fn) {
   Index& index = indexes_[name];
   index.fn = std::move(fn);
   index.byValue.clear();
-  for (const auto& [key, obj] : objects_) {
+  for (const auto& [key, stored] : objects_) {
+    const ObjectPtr obj = stored->object();
     for (auto& v : ValuesOf(index, *obj)) index.byValue[v].insert(key);
   }
 }
@@ -66,19 +85,51 @@ void Store::IndexLocked(const std::string& key, const json* before, const json* 
 ObjectPtr Store::Get(const std::string& key) const {
   std::shared_lock lock(mu_);
   auto it = objects_.find(key);
-  return it == objects_.end() ? nullptr : it->second;
+  if (it == objects_.end()) return nullptr;
+  StoredObjectPtr stored = it->second;
+  lock.unlock();
+  return stored->object();
 }
 
 ObjectPtr Store::Get(const std::string& ns, const std::string& name) const {
   return Get(ns.empty() ? name : ns + "/" + name);
 }
 
-std::vector<ObjectPtr> Store::List() const {
-  std::shared_lock lock(mu_);
+namespace {
+
+std::vector<ObjectPtr> Objects(const std::vector<StoredObjectPtr>& stored) {
   std::vector<ObjectPtr> out;
-  out.reserve(objects_.size());
-  for (const auto& [key, obj] : objects_) out.push_back(obj);
+  out.reserve(stored.size());
+  for (const auto& s : stored) out.push_back(s->object());
   return out;
+}
+
+}  // namespace
+
+std::vector<StoredObjectPtr> Store::Snapshot(const std::string& index,
+                                             const std::string& value) const {
+  std::shared_lock lock(mu_);
+  std::vector<StoredObjectPtr> out;
+  if (index.empty()) {
+    out.reserve(objects_.size());
+    for (const auto& [key, stored] : objects_) out.push_back(stored);
+    return out;
+  }
+  auto idx = indexes_.find(index);
+  if (idx == indexes_.end()) return out;
+  auto keys = idx->second.byValue.find(value);
+  if (keys == idx->second.byValue.end()) return out;
+  out.reserve(keys->second.size());
+  for (const auto& key : keys->second) {
+    auto it = objects_.find(key);
+    if (it != objects_.end()) out.push_back(it->second);
+  }
+  return out;
+}
+
+std::vector<ObjectPtr> Store::List() const {
+  // Decoding (in a compact store) happens outside the lock.
+  return Objects(Snapshot("", ""));
 }
 
 std::vector<ObjectPtr> Store::List(const LabelSelector& selector, const std::string& ns) const {
@@ -91,18 +142,13 @@ std::vector<ObjectPtr> Store::List(const LabelSelector& selector, const std::str
 }
 
 std::vector<ObjectPtr> Store::ByIndex(const std::string& index, const std::string& value) const {
-  std::shared_lock lock(mu_);
-  std::vector<ObjectPtr> out;
-  auto idx = indexes_.find(index);
-  if (idx == indexes_.end()) return out;
-  auto keys = idx->second.byValue.find(value);
-  if (keys == idx->second.byValue.end()) return out;
-  out.reserve(keys->second.size());
-  for (const auto& key : keys->second) {
-    auto it = objects_.find(key);
-    if (it != objects_.end()) out.push_back(it->second);
-  }
-  return out;
+  if (index.empty()) return {};
+  return Objects(Snapshot(index, value));
+}
+
+void Store::ForEach(const std::string& index, const std::string& value,
+                    const std::function<void(const StoredObject&)>& fn) const {
+  for (const auto& stored : Snapshot(index, value)) fn(*stored);
 }
 
 std::vector<std::string> Store::Keys() const {
@@ -120,13 +166,14 @@ std::size_t Store::Size() const {
 
 ObjectPtr Store::Upsert(ObjectPtr object) {
   if (!object) return nullptr;
-  std::string key = ObjectKey(*object);
-  if (key.empty()) return nullptr;
+  if (ObjectKey(*object).empty()) return nullptr;
+  // Packing happens before the lock is taken.
+  auto stored = std::make_shared<const StoredObject>(object, options_.compact);
   std::unique_lock lock(mu_);
-  ObjectPtr& slot = objects_[key];
-  ObjectPtr previous = std::move(slot);
-  slot = std::move(object);
-  IndexLocked(key, previous.get(), slot.get());
+  StoredObjectPtr& slot = objects_[stored->key()];
+  ObjectPtr previous = slot ? slot->object() : nullptr;
+  slot = std::move(stored);
+  IndexLocked(slot->key(), previous.get(), object.get());
   return previous;
 }
 
@@ -134,7 +181,7 @@ ObjectPtr Store::Remove(const std::string& key) {
   std::unique_lock lock(mu_);
   auto it = objects_.find(key);
   if (it == objects_.end()) return nullptr;
-  ObjectPtr previous = std::move(it->second);
+  ObjectPtr previous = it->second->object();
   objects_.erase(it);
   IndexLocked(key, previous.get(), nullptr);
   return previous;

@@ -14,6 +14,17 @@ void DropManagedFields(json& object) {
   if (meta != object.end() && meta->is_object()) meta->erase("managedFields");
 }
 
+void DropManagedFieldsAndLastApplied(json& object) {
+  DropManagedFields(object);
+  if (!object.is_object()) return;
+  auto meta = object.find("metadata");
+  if (meta == object.end() || !meta->is_object()) return;
+  auto annotations = meta->find("annotations");
+  if (annotations == meta->end() || !annotations->is_object()) return;
+  annotations->erase(kLastAppliedAnnotation);
+  if (annotations->empty()) meta->erase(annotations);
+}
+
 std::string ObjectKey(const json& object) {
   std::string name = MetaString(object, "name");
   if (name.empty()) return "";

@@ -55,6 +55,12 @@ struct WatcherOptions {
 // Removes metadata.managedFields: the largest part of most objects, never read by controllers.
 void DropManagedFields(json& object);
 
+// Also drops the annotation `kubectl apply` keeps (a second copy of the whole applied object),
+// for caches of objects whose readers never look at it.
+inline constexpr const char* kLastAppliedAnnotation =
+    "kubectl.kubernetes.io/last-applied-configuration";
+void DropManagedFieldsAndLastApplied(json& object);
+
 // "namespace/name", or "name" for cluster-scoped objects; "" when metadata.name is missing.
 std::string ObjectKey(const json& object);
 
