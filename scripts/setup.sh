@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 PACKAGES=(g++ cmake ninja-build pkg-config clang-format openssl libssl-dev libcpprest-dev
           libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev libgtest-dev libgmock-dev
-          libbenchmark-dev etcd-server curl jq)
+          libbenchmark-dev libjemalloc-dev etcd-server curl jq)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

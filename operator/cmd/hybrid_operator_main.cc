@@ -161,6 +161,12 @@ std::string Identity() {
 
 }  // namespace
 
+// jemalloc's options when the operator is linked with it (HYBRIDAI_JEMALLOC), ignored otherwise:
+// a background thread hands emptied pages back within seconds, so RSS follows the live heap.
+extern "C" {
+const char* malloc_conf = "background_thread:true,dirty_decay_ms:5000,muzzy_decay_ms:0";
+}
+
 int main(int argc, char** argv) {
   Flags flags;
   bool help = false;

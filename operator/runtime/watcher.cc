@@ -124,9 +124,13 @@ bool Watcher::List(std::stop_token stop, Backoff& backoff) {
   o.labelSelector = opts_.labelSelector;
   o.fieldSelector = opts_.fieldSelector;
   o.limit = opts_.pageSize;
-  std::vector<ObjectPtr> items;
+  // Each page is delivered as it arrives, so at most one page of decoded objects is alive at a
+  // time (a 10,000-object list would otherwise be held whole before the cache gets any of it).
+  // Deletions need the whole list, so they and Synced come after the last page.
+  std::unordered_set<std::string> seen;
   std::string rv;
   bool restarted = false;
+  bool counted = false;
   while (true) {
     if (stop.stop_requested()) return false;
     auto page = api_.List(kind_, opts_.ns, o);
@@ -135,7 +139,7 @@ bool Watcher::List(std::stop_token stop, Backoff& backoff) {
       if (page.Is(ApiError::Reason::Gone) && !o.continueToken.empty() && !restarted) {
         restarted = true;
         o.continueToken.clear();
-        items.clear();
+        seen.clear();
         rv.clear();
         continue;
       }
@@ -144,44 +148,43 @@ bool Watcher::List(std::stop_token stop, Backoff& backoff) {
     }
     ListResult& r = page.value();
     if (o.continueToken.empty()) rv = r.resourceVersion;
+    // Counted before delivery so a sink reacting to the events already sees the new totals.
+    if (!counted) {
+      counted = true;
+      if (lists_.fetch_add(1) > 0) ++relists_;
+    }
     if (r.items.is_array()) {
-      items.reserve(items.size() + r.items.size());
       for (auto& item : r.items) {
-        if (ObjectKey(item).empty()) {
+        std::string key = ObjectKey(item);
+        if (key.empty()) {
           spdlog::warn("watch list skipped object without metadata.name {}", Where());
           continue;
         }
         if (opts_.transform) opts_.transform(item);
-        items.push_back(std::make_shared<const json>(std::move(item)));
+        std::string objRv = MetaString(item, "resourceVersion");
+        seen.insert(key);
+        auto it = known_.find(key);
+        WatcherEvent ev;
+        if (it == known_.end()) {
+          known_.emplace(std::move(key), std::move(objRv));
+          ev.type = WatcherEvent::Type::Added;
+        } else if (it->second != objRv) {
+          it->second = std::move(objRv);
+          ev.type = WatcherEvent::Type::Modified;
+        } else {
+          continue;  // unchanged while away
+        }
+        ev.object = std::make_shared<const json>(std::move(item));
+        item = json();  // the page's copy is gone; free its shell now too
+        ++events_;
+        sink_(ev);
       }
     }
+    r.items = json();
     if (r.continueToken.empty()) break;
     o.continueToken = r.continueToken;
   }
 
-  // Counted before delivery so a sink reacting to the events already sees the new totals.
-  if (lists_.fetch_add(1) > 0) ++relists_;
-  std::unordered_set<std::string> seen;
-  seen.reserve(items.size());
-  for (auto& obj : items) {
-    std::string key = ObjectKey(*obj);
-    std::string objRv = MetaString(*obj, "resourceVersion");
-    seen.insert(key);
-    auto it = known_.find(key);
-    WatcherEvent ev;
-    if (it == known_.end()) {
-      known_.emplace(key, objRv);
-      ev.type = WatcherEvent::Type::Added;
-    } else if (it->second != objRv) {
-      it->second = objRv;
-      ev.type = WatcherEvent::Type::Modified;
-    } else {
-      continue;  // unchanged while away
-    }
-    ev.object = std::move(obj);
-    ++events_;
-    sink_(ev);
-  }
   for (auto it = known_.begin(); it != known_.end();) {
     if (seen.count(it->first)) {
       ++it;

@@ -1,6 +1,6 @@
-// The reflector state machine for one kind: LIST (paginated), then WATCH from the list's
-// resourceVersion with bookmarks; re-watch from the last seen resourceVersion when a stream
-// ends; relist on 410 Gone, reporting objects deleted while away; back off on errors (honouring
+// The reflector state machine for one kind: LIST (paginated, each page delivered as it comes),
+// then WATCH from the list's resourceVersion with bookmarks; re-watch from the last seen
+// resourceVersion when a stream ends; relist on 410 Gone, reporting objects deleted while away; back off on errors (honouring
 // Retry-After); log and re-watch on malformed events. Run() is one thread's loop; LastResource-
 // Version() and stats() may be read from any thread.
 #pragma once
@@ -69,7 +69,7 @@ class Watcher {
   using Sink = std::function<void(const WatcherEvent&)>;
 
   struct Stats {
-    uint64_t lists = 0;    // completed (re)lists
+    uint64_t lists = 0;    // (re)lists that got their first page
     uint64_t watches = 0;  // watch streams opened
     uint64_t relists = 0;  // lists after the first (410 Gone)
     uint64_t errors = 0;   // failures that caused a backoff

@@ -142,6 +142,61 @@ TEST_F(WatcherTest, ListsInPagesThenWatchesFromTheListsResourceVersion) {
   EXPECT_EQ(watcher_->LastResourceVersion(), api_.CurrentResourceVersion());
 }
 
+// A page's objects reach the sink before the next page is asked for, so a large list never sits
+// whole in memory.
+TEST_F(WatcherTest, EachListPageIsDeliveredBeforeTheNextIsFetched) {
+  for (int i = 0; i < 5; ++i) api_.Seed(kKind, Obj("team-a", "w" + std::to_string(i)));
+  std::mutex mu;
+  std::vector<std::size_t> listsAtEvent;
+  auto sink = [&](const WatcherEvent& e) {
+    if (e.type != WatcherEvent::Type::Added) return;
+    std::lock_guard lock(mu);
+    listsAtEvent.push_back(CallsOf(api_, Verb::List).size());
+  };
+  watcher_ = std::make_unique<Watcher>(api_, kKind, clock_, Exact(2), sink);
+  thread_ = std::jthread([this](std::stop_token s) { watcher_->Run(s); });
+  ASSERT_TRUE(api_.WaitForWatches(1, kKind));
+  std::lock_guard lock(mu);
+  EXPECT_EQ(listsAtEvent, (std::vector<std::size_t>{1, 1, 2, 2, 3}));
+  EXPECT_EQ(watcher_->stats().lists, 1u);
+}
+
+// The continue token expires between pages (410): the list starts over, an object already
+// delivered and deleted meanwhile is reported as deleted, and nothing is delivered twice.
+TEST_F(WatcherTest, ExpiredContinueTokenRestartsTheListOnce) {
+  for (int i = 0; i < 5; ++i) api_.Seed(kKind, Obj("team-a", "w" + std::to_string(i)));
+  std::mutex mu;
+  std::vector<std::string> events;
+  bool injected = false;
+  auto sink = [&](const WatcherEvent& e) {
+    std::lock_guard lock(mu);
+    if (e.type == WatcherEvent::Type::Synced) {
+      events.push_back("Synced");
+      return;
+    }
+    events.push_back(std::string(e.type == WatcherEvent::Type::Added ? "Added:" : "Deleted?:") +
+                     ObjectKey(*e.object));
+    if (!injected) {  // after the first object of the first page
+      injected = true;
+      ApiError gone;
+      gone.reason = ApiError::Reason::Gone;
+      gone.httpStatus = 410;
+      gone.message = "continue token expired";
+      api_.InjectError(Verb::List, gone, kKind);
+      ASSERT_TRUE(api_.Delete(kKind, "team-a", "w0", {}).ok());
+    }
+  };
+  watcher_ = std::make_unique<Watcher>(api_, kKind, clock_, Exact(2), sink);
+  thread_ = std::jthread([this](std::stop_token s) { watcher_->Run(s); });
+  ASSERT_TRUE(api_.WaitForWatches(1, kKind));
+  std::lock_guard lock(mu);
+  EXPECT_EQ(events, (std::vector<std::string>{"Added:team-a/w0", "Added:team-a/w1",
+                                              "Added:team-a/w2", "Added:team-a/w3",
+                                              "Added:team-a/w4", "Deleted?:team-a/w0", "Synced"}));
+  EXPECT_EQ(watcher_->stats().lists, 1u);
+  EXPECT_EQ(watcher_->stats().relists, 0u);
+}
+
 TEST_F(WatcherTest, WatchEventsBecomeAddedModifiedDeleted) {
   Start();
   ASSERT_TRUE(rec_.WaitForCount(1));
