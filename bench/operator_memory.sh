@@ -1,19 +1,25 @@
 #!/usr/bin/env bash
 # Memory of the running operator with N AIWorkloads (default 10,000) in the hub. Starts a private
-# fleet from bench/operator_fleet.yaml and the operator; creates N workloads with
-# build/bin/watch_load (8 writers, each object carrying the annotation `kubectl apply` leaves);
+# fleet from bench/operator_fleet.yaml and the operator; creates N workloads spread over K
+# namespaces (default 20, as many teams would) with build/bin/watch_load (8 writers, each object
+# carrying the annotation `kubectl apply` leaves);
 # waits until the operator has written a status for every one (the fleet's GPUs hold a few dozen;
 # the rest stay Pending with their reasons); reads the operator's RSS; then restarts the operator
 # and reads it again once the restarted one has caught up (a cold start with N cached objects).
 # The fleet and everything in it are removed at the end.
 #
-#   bench/operator_memory.sh [N]     HYBRIDAI_OPERATOR_BIN / HYBRIDAI_BUILD_DIR pick the binaries
+#   bench/operator_memory.sh [N [K]]   HYBRIDAI_OPERATOR_BIN / HYBRIDAI_BUILD_DIR pick the binaries
+#
+# Every placement decision plans the workload's whole namespace (budgets and priorities are
+# per namespace), so a first pass costs O(n^2) in the size of the largest namespace: K=1 shows
+# that worst case.
 #
 # The operator runs with --kube-api-qps 500 so the run takes minutes, not the ~7 minutes of status
 # and finalizer writes at the default 50; memory does not depend on it.
 source "$(dirname "$0")/../e2e/fleet/testlib.sh"
 source "$(dirname "$0")/../e2e/tests/lib/operator.sh"
 N=${1:-10000}
+K=${2:-20}
 LOAD=${HYBRIDAI_BUILD_DIR:-$T_ROOT/build}/bin/watch_load
 [ -x "$LOAD" ] || t_fail "no $LOAD: build it (ninja -C build watch_load)"
 t_fleet "$T_ROOT/bench/operator_fleet.yaml"
@@ -28,11 +34,14 @@ rss_of() { awk '/^VmRSS/ {print int($2 / 1024)}' "/proc/${OP_PID[$1]}/status"; }
 hwm_of() { awk '/^VmHWM/ {print int($2 / 1024)}' "/proc/${OP_PID[$1]}/status"; }
 # metric NAME QUERY: the sum of a metric's samples whose line contains QUERY.
 metric() { op_get "$1" /metrics | awk -v q="$2" 'index($0, q) == 1 {s += $NF} END {print s + 0}'; }
-# statuses: how many of the namespace's workloads have a status phase.
-statuses() {
-  kubectl --context hub get aiw -n "$NS" -o jsonpath='{range .items[*]}{.status.phase}{"\n"}{end}' |
-    grep -c .
+NAMESPACES=()
+for i in $(seq 1 "$K"); do NAMESPACES+=("$NS-$i"); done
+# phases: the status phase of every load workload, one a line ("" before the first status).
+phases() {
+  kubectl --context hub get aiw -A -l app.kubernetes.io/part-of=load \
+    -o jsonpath='{range .items[*]}{.status.phase}{"\n"}{end}'
 }
+statuses() { phases | grep -c .; }
 caught_up() {
   [ "$(metric "$1" 'workqueue_depth{name="aiworkload"}')" = 0 ] &&
     [ "$(metric "$1" 'controller_runtime_reconcile_total{controller="aiworkload"')" -ge "$N" ]
@@ -43,18 +52,20 @@ t_eventually 120 "members Ready" bash -c \
   "[ \"\$(kubectl --context hub get mc -o jsonpath='{range .items[*]}{.status.conditions[?(@.type==\"Ready\")].status}{\"\n\"}{end}' | grep -c True)\" = 4 ]"
 IDLE=$(rss_of mem1)
 
-"$LOAD" --context hub --namespace "$NS" --count "$N" --writers 8 --create-only ||
-  t_fail "watch_load could not create $N workloads"
 start=$SECONDS
-all_have_status() { [ "$(statuses)" -ge "$N" ]; }
+for ns in "${NAMESPACES[@]}"; do
+  "$LOAD" --context hub --namespace "$ns" --count $((N / K)) --writers 8 --create-only >/dev/null ||
+    t_fail "watch_load could not create $((N / K)) workloads in $ns"
+done
+t_log "created $N workloads in $K namespaces in $((SECONDS - start)) s"
+all_have_status() { [ "$(statuses)" -ge $((N / K * K)) ]; }
 t_eventually 1800 "a status on all $N workloads" all_have_status
 t_eventually 600 "operator mem1 idle" caught_up mem1
 sleep 15  # jemalloc's background purge (dirty pages decay in 5 s)
 FIRST_S=$((SECONDS - start))
 RSS1=$(rss_of mem1)
 HWM1=$(hwm_of mem1)
-PHASES=$(kubectl --context hub get aiw -n "$NS" -o jsonpath='{range .items[*]}{.status.phase}{"\n"}{end}' |
-  sort | uniq -c | awk '{printf "%s%s %s", sep, $1, $2; sep = ", "}')
+PHASES=$(phases | sort | uniq -c | awk '{printf "%s%s %s", sep, $1, $2; sep = ", "}')
 
 op_stop mem1 TERM
 start=$SECONDS
@@ -66,10 +77,11 @@ sleep 15
 RSS2=$(rss_of mem2)
 HWM2=$(hwm_of mem2)
 
-echo "operator_memory: N=$N ($PHASES)"
+echo "operator_memory: N=$N in $K namespaces ($PHASES)"
 echo "  operator RSS before any workload:            $IDLE MiB"
 echo "  after creating and reconciling $N:          $RSS1 MiB (peak $HWM1 MiB; first pass ${FIRST_S} s)"
 echo "  restarted with $N cached, caught up:        $RSS2 MiB (peak $HWM2 MiB; ${SYNC_S} s to catch up)"
+echo "  allocator after catching up: $(op_get mem2 /metrics | awk '/^hybridai_allocator_allocated_bytes/ {printf "%d MiB live", $2 / 1048576}')"
 echo "  load average: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs"
 # The private fleet goes away whole; deleting N workloads one by one would only take time.
 OP_NAMESPACES=()

@@ -118,17 +118,31 @@ Result<ReconcileResult> AIWorkloadReconciler::Reconcile(const Request& request) 
   }
 
   const int64_t now = NowUnix();
-  PlacementPlan plan;
-  PlacementInput input;
-  const WorkloadDecision* decision = nullptr;
+  // The input and the full plan hold every workload of the namespace (tens of thousands, in a
+  // big one): keep only what this reconcile needs, and free them before any network call.
+  std::optional<WorkloadDecision> decision;
+  PlacementPlan plan;  // budgets only: the status reports their verdicts
+  std::vector<api::MemberCluster> member_clusters;
+  std::vector<api::Budget> budgets;
+  std::string currency = "USD";
   {
     std::lock_guard lock(book_.PlanMutex());
-    input = fleet_.ForWorkload(w, book_, now);
-    plan = PlanPlacements(input);
-    decision = plan.Find(w.metadata.namespace_, w.metadata.name);
-    if (decision != nullptr) book_.Record(request.Key(), decision->placements);
+    PlacementInput input = fleet_.ForWorkload(w, book_, now);
+    PlacementPlan full = PlanPlacements(input);
+    if (const WorkloadDecision* d = full.Find(w.metadata.namespace_, w.metadata.name)) {
+      book_.Record(request.Key(), d->placements);
+      decision = *d;
+    }
+    plan.budgets = std::move(full.budgets);
+    for (auto& c : input.clusters) member_clusters.push_back(std::move(c.cluster));
+    for (auto& b : input.budgets) budgets.push_back(std::move(b.budget));
+    for (const auto& p : input.pools) {
+      if (decision && !decision->placements.empty() &&
+          p.pool.metadata.name == decision->placements[0].pool)
+        currency = p.pool.spec.pricing.currency;
+    }
   }
-  if (decision == nullptr)
+  if (!decision)
     return Failure(ApiError::Reason::Unknown, request.Key() + ": the planner returned no decision");
 
   if (decision->placed) {
@@ -139,18 +153,13 @@ Result<ReconcileResult> AIWorkloadReconciler::Reconcile(const Request& request) 
   }
   if (auto st = CollectGarbage(w, decision->placements); !st.ok()) return st.error();
 
-  StatusInputs inputs{w, *decision, plan, now, {}, {}, {}, "USD"};
+  StatusInputs inputs{w, *decision, plan, now, {}, std::move(member_clusters), std::move(budgets),
+                      std::move(currency)};
   for (const auto& p : decision->placements) {
     for (const auto& o : members_.ObjectsOf(p.cluster, MemberKind(w), request.Key())) {
       if ((*o)["metadata"].value("name", "") == MemberObjectName(w.metadata.name, p.pool))
         inputs.memberObjects[p.cluster + "/" + p.pool] = o;
     }
-  }
-  for (auto& c : input.clusters) inputs.clusters.push_back(std::move(c.cluster));
-  for (auto& b : input.budgets) inputs.budgets.push_back(std::move(b.budget));
-  for (const auto& p : input.pools) {
-    if (!decision->placements.empty() && p.pool.metadata.name == decision->placements[0].pool)
-      inputs.currency = p.pool.spec.pricing.currency;
   }
   WorkloadStatusUpdate update = ComputeWorkloadStatus(inputs);
   if (update.placedChanged) {

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <charconv>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -51,6 +52,21 @@ double BootTimeSeconds() {
   return 0;
 }
 
+// jemalloc's control interface, present when the binary is linked with jemalloc.
+extern "C" int mallctl(const char*, void*, size_t*, void*, size_t) __attribute__((weak));
+
+// A jemalloc statistic ("stats.allocated", ...), refreshed first; 0 without jemalloc.
+double AllocatorStat(const char* name) {
+  if (mallctl == nullptr) return 0;
+  uint64_t epoch = 1;
+  size_t len = sizeof epoch;
+  mallctl("epoch", &epoch, &len, &epoch, len);
+  size_t value = 0;
+  len = sizeof value;
+  if (mallctl(name, &value, &len, nullptr, 0) != 0) return 0;
+  return static_cast<double>(value);
+}
+
 double ClockTicks() {
   long t = sysconf(_SC_CLK_TCK);
   return t > 0 ? static_cast<double>(t) : 100.0;
@@ -66,6 +82,14 @@ void RegisterProcessMetrics(MetricsRegistry& r) {
                   if (!(in >> size >> resident)) return 0.0;
                   return resident * static_cast<double>(sysconf(_SC_PAGESIZE));
                 });
+  if (mallctl != nullptr) {
+    r.AddCallback("hybridai_allocator_allocated_bytes",
+                  "Bytes the program holds in live allocations (jemalloc stats.allocated).",
+                  MetricType::Gauge, [] { return AllocatorStat("stats.allocated"); });
+    r.AddCallback("hybridai_allocator_resident_bytes",
+                  "Bytes of allocator pages resident in memory (jemalloc stats.resident).",
+                  MetricType::Gauge, [] { return AllocatorStat("stats.resident"); });
+  }
   r.AddCallback("process_virtual_memory_bytes", "Virtual memory size in bytes.", MetricType::Gauge,
                 [] { return StatField(ProcSelfStatFields(), 23); });
   r.AddCallback("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.",
