@@ -15,7 +15,9 @@
 # that worst case.
 #
 # The operator runs with --kube-api-qps 500 so the run takes minutes, not the ~7 minutes of status
-# and finalizer writes at the default 50; memory does not depend on it.
+# and finalizer writes at the default 50, and with --workload-resync 1800: at the default 60 s,
+# 10,000 workloads ask for 166 reconciles a second, more than this machine sustains (see
+# BENCHMARKS.md), and the queue would never drain. Memory does not depend on either.
 source "$(dirname "$0")/../e2e/fleet/testlib.sh"
 source "$(dirname "$0")/../e2e/tests/lib/operator.sh"
 N=${1:-10000}
@@ -28,7 +30,7 @@ op_install_crds
 op_register
 op_namespace
 NS=$OP_NS
-FLAGS=(--kube-api-qps 500 --kube-api-burst 1000)
+FLAGS=(--kube-api-qps 500 --kube-api-burst 1000 --workload-resync 1800)
 
 rss_of() { awk '/^VmRSS/ {print int($2 / 1024)}' "/proc/${OP_PID[$1]}/status"; }
 hwm_of() { awk '/^VmHWM/ {print int($2 / 1024)}' "/proc/${OP_PID[$1]}/status"; }
@@ -42,9 +44,12 @@ phases() {
     -o jsonpath='{range .items[*]}{.status.phase}{"\n"}{end}'
 }
 statuses() { phases | grep -c .; }
+# caught_up NAME: the operator's queue is empty and it has finished a full reconcile (one that
+# ends in a resync, after the finalizer step) of at least $1 workloads. Read from its metrics:
+# polling the hub for 10,000 objects would load the apiserver more than the operator does.
 caught_up() {
   [ "$(metric "$1" 'workqueue_depth{name="aiworkload"}')" = 0 ] &&
-    [ "$(metric "$1" 'controller_runtime_reconcile_total{controller="aiworkload"')" -ge "$N" ]
+    [ "$(metric "$1" 'controller_runtime_reconcile_total{controller="aiworkload",result="requeue_after"}')" -ge "$2" ]
 }
 
 op_start mem1 "${FLAGS[@]}"
@@ -58,9 +63,10 @@ for ns in "${NAMESPACES[@]}"; do
     t_fail "watch_load could not create $((N / K)) workloads in $ns"
 done
 t_log "created $N workloads in $K namespaces in $((SECONDS - start)) s"
-all_have_status() { [ "$(statuses)" -ge $((N / K * K)) ]; }
-t_eventually 1800 "a status on all $N workloads" all_have_status
-t_eventually 600 "operator mem1 idle" caught_up mem1
+TOTAL=$((N / K * K))
+t_eventually 1800 "operator mem1 caught up" caught_up mem1 "$TOTAL"
+got=$(statuses)
+[ "$got" -ge "$TOTAL" ] || t_fail "only $got of $TOTAL workloads have a status"
 sleep 15  # jemalloc's background purge (dirty pages decay in 5 s)
 FIRST_S=$((SECONDS - start))
 RSS1=$(rss_of mem1)
@@ -71,7 +77,7 @@ op_stop mem1 TERM
 start=$SECONDS
 op_start mem2 "${FLAGS[@]}"
 t_eventually 600 "operator mem2 ready" op_get mem2 /readyz
-t_eventually 900 "operator mem2 caught up" caught_up mem2
+t_eventually 900 "operator mem2 caught up" caught_up mem2 "$TOTAL"
 SYNC_S=$((SECONDS - start))
 sleep 15
 RSS2=$(rss_of mem2)

@@ -77,11 +77,15 @@ WorkloadStatusUpdate ComputeWorkloadStatus(const StatusInputs& in,
   const auto last = ParseRfc3339(old.lastAccountingTime);
   const bool rates_changed =
       old.cost.hourly != st.cost.hourly || old.energy.powerWatts != st.energy.powerWatts;
+  // Nothing accrues at zero rates (a Pending workload): a step would only move the clock, and
+  // with thousands of them waiting, those writes alone would keep the operator busy.
+  const bool accrues =
+      old.cost.hourly != Decimal() || old.energy.powerWatts != 0 || old_carbon_rate != 0;
   if (!last) {
     st.lastAccountingTime = now;
   } else {
     const int64_t elapsed = in.nowUnix - *last;
-    if (elapsed > 0 && (rates_changed || elapsed >= accounting_interval_seconds)) {
+    if (elapsed > 0 && (rates_changed || (accrues && elapsed >= accounting_interval_seconds))) {
       const Accumulation acc =
           Accumulate(old.cost.hourly, old.energy.powerWatts, old_carbon_rate, elapsed);
       st.cost.accumulated += acc.cost;

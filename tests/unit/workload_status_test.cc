@@ -352,6 +352,24 @@ TEST(WorkloadStatus, NothingChangedMeansNoWrite) {
   EXPECT_EQ(Cond(u.status, "Ready").observedGeneration, 2);
 }
 
+// A Pending workload accrues nothing: an accounting step would only move lastAccountingTime,
+// so none is written however long it waits; once placed, the clock starts from that moment.
+TEST(WorkloadStatus, ZeroRatesMakeNoAccountingWrites) {
+  Scenario p;
+  p.decision = Unschedulable("0/2 pools fit: 2 insufficient accelerators");
+  p.workload = WithStatus(p.workload, p.Compute().status);
+  p.now = kT0 + 3600;
+  auto u = p.Compute();
+  EXPECT_FALSE(u.changed);
+  EXPECT_EQ(u.status.lastAccountingTime, "2025-01-01T00:00:00Z");
+
+  p.decision = Decision({Placement("aws-eu", "aws-h100", 2)});
+  u = p.Compute();
+  EXPECT_TRUE(u.changed);
+  EXPECT_EQ(u.status.cost.accumulated, Decimal());
+  EXPECT_EQ(u.status.lastAccountingTime, "2025-01-01T01:00:00Z");
+}
+
 TEST(WorkloadStatus, PlacedChangedWhenPlacementsMove) {
   Scenario r;
   r.workload = WithStatus(r.workload, r.Compute().status);
