@@ -14,7 +14,9 @@
 #include <stop_token>
 #include <string>
 #include <thread>
+#include <utility>  // before boost::asio, which uses std::exchange
 
+#include <pplx/threadpool.h>
 #include <spdlog/spdlog.h>
 
 #include "controllers/hybrid_operator.h"
@@ -159,6 +161,8 @@ std::string Identity() {
   return std::string(host) + "_" + suffix;
 }
 
+constexpr std::size_t kIoThreads = 4;
+
 }  // namespace
 
 // jemalloc's options when the operator is linked with it (HYBRIDAI_JEMALLOC), ignored otherwise:
@@ -178,6 +182,9 @@ int main(int argc, char** argv) {
     std::cout << kUsage;
     return 0;
   }
+  // cpprestsdk's I/O threads. Its default is 40, each with its own allocator cache; the operator's
+  // requests are asynchronous and few at a time, so a handful serve them.
+  crossplat::threadpool::initialize_with_threads(kIoThreads);
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z level=%l %v");
   spdlog::set_level(spdlog::level::from_str(flags.logLevel));
 
