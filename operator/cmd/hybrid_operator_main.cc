@@ -182,9 +182,6 @@ int main(int argc, char** argv) {
     std::cout << kUsage;
     return 0;
   }
-  // cpprestsdk's I/O threads. Its default is 40, each with its own allocator cache; the operator's
-  // requests are asynchronous and few at a time, so a handful serve them.
-  crossplat::threadpool::initialize_with_threads(kIoThreads);
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z level=%l %v");
   spdlog::set_level(spdlog::level::from_str(flags.logLevel));
 
@@ -194,6 +191,10 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // cpprestsdk's I/O threads: its default is 40, each with its own allocator cache, while the
+  // operator's requests are asynchronous and few at a time. Started after the mask above, which
+  // threads inherit: a thread with SIGTERM unblocked would let it kill the process outright.
+  crossplat::threadpool::initialize_with_threads(kIoThreads);
   std::stop_source stop;
   std::jthread signal_thread([&signals, &stop] {
     int sig = 0;
