@@ -13,11 +13,7 @@
 source "$(dirname "$0")/../e2e/fleet/testlib.sh"
 source "$(dirname "$0")/../e2e/tests/lib/operator.sh"
 N=${1:-100}
-t_fleet "$T_ROOT/bench/operator_fleet.yaml"
-op_init
-op_install_crds
-op_register
-op_namespace
+op_setup "$T_ROOT/bench/operator_fleet.yaml"
 NS=$OP_NS
 WORK=$OP_LOG_DIR
 

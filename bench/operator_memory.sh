@@ -24,11 +24,7 @@ N=${1:-10000}
 K=${2:-20}
 LOAD=${HYBRIDAI_BUILD_DIR:-$T_ROOT/build}/bin/watch_load
 [ -x "$LOAD" ] || t_fail "no $LOAD: build it (ninja -C build watch_load)"
-t_fleet "$T_ROOT/bench/operator_fleet.yaml"
-op_init
-op_install_crds
-op_register
-op_namespace
+op_setup "$T_ROOT/bench/operator_fleet.yaml"
 NS=$OP_NS
 FLAGS=(--kube-api-qps 500 --kube-api-burst 1000 --workload-resync 1800)
 

@@ -7,11 +7,7 @@
 # over on kill -9 and SIGTERM; impossible requests and missing Secrets are reported, not fatal.
 source "$(dirname "$0")/../fleet/testlib.sh"
 source "$(dirname "$0")/lib/operator.sh"
-t_fleet
-op_init
-op_install_crds
-op_register
-op_namespace
+op_setup
 NS=$OP_NS
 L=$OP_WATCH_LIMIT
 

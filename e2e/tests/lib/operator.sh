@@ -60,6 +60,16 @@ op_init() {
   t_log "operator $OP_BIN, logs in $OP_LOG_DIR"
 }
 
+# op_setup [CONFIG]: a fleet (t_fleet CONFIG), the operator binary, the CRDs, the members
+# registered and a fresh workload namespace (OP_NS): what every operator test starts from.
+op_setup() {
+  t_fleet "${1:-}"
+  op_init
+  op_install_crds
+  op_register
+  op_namespace
+}
+
 # op_install_crds: applies crds/ to the hub and waits until they are served.
 op_install_crds() {
   t_kubectl hub apply --server-side --force-conflicts -f "$T_ROOT/crds/" >/dev/null || t_fail "apply crds/"
