@@ -21,6 +21,7 @@
 
 #include "controllers/hybrid_operator.h"
 #include "controllers/workload_materializer.h"
+#include "runtime/command_line.h"
 #include "runtime/event_recorder.h"
 #include "runtime/kube_client.h"
 #include "runtime/kubeconfig.h"
@@ -98,24 +99,12 @@ std::string ParseFlags(int argc, char** argv, Flags* f, bool* help) {
       {"--cluster-probe", &f->clusterProbe},
       {"--kube-api-burst", &f->burst},
   };
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    std::string value;
-    bool has_value = false;
-    if (auto eq = arg.find('='); arg.rfind("--", 0) == 0 && eq != std::string::npos) {
-      value = arg.substr(eq + 1);
-      arg = arg.substr(0, eq);
-      has_value = true;
-    }
-    auto next = [&](std::string* out) {
-      if (has_value) {
-        *out = value;
-        return true;
-      }
-      if (i + 1 >= argc) return false;
-      *out = argv[++i];
-      return true;
-    };
+  runtime::ArgCursor args(argc, argv);
+  while (args.Next()) {
+    const std::string& arg = args.flag();
+    const bool has_value = args.hasInlineValue();
+    const std::string& value = args.inlineValue();
+    auto next = [&args](std::string* out) { return args.Value(out); };
     if (arg == "-h" || arg == "--help") {
       *help = true;
       return "";

@@ -23,6 +23,7 @@
 
 #include "runtime/api_client.h"
 #include "runtime/clock.h"
+#include "runtime/command_line.h"
 #include "runtime/informer.h"
 #include "runtime/kube_client.h"
 #include "runtime/kubeconfig.h"
@@ -69,24 +70,10 @@ std::string ParseFlags(int argc, char** argv, Flags* f, bool* help) {
       {"--namespace", &f->ns},          {"--events", &f->eventsFile}, {"--stats", &f->statsFile},
       {"--log-level", &f->logLevel},
   };
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    std::string value;
-    bool hasValue = false;
-    if (auto eq = arg.find('='); arg.rfind("--", 0) == 0 && eq != std::string::npos) {
-      value = arg.substr(eq + 1);
-      arg = arg.substr(0, eq);
-      hasValue = true;
-    }
-    auto next = [&](std::string* out) {
-      if (hasValue) {
-        *out = value;
-        return true;
-      }
-      if (i + 1 >= argc) return false;
-      *out = argv[++i];
-      return true;
-    };
+  runtime::ArgCursor args(argc, argv);
+  while (args.Next()) {
+    const std::string& arg = args.flag();
+    auto next = [&args](std::string* out) { return args.Value(out); };
     if (arg == "-h" || arg == "--help") {
       *help = true;
       return "";
