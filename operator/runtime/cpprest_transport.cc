@@ -11,6 +11,7 @@
 #include <atomic>
 #include <system_error>
 #include <utility>
+#include <vector>
 
 #include <cpprest/containerstream.h>
 #include <cpprest/http_client.h>
@@ -131,7 +132,13 @@ http::http_request ToCpprest(const HttpRequest& r) {
       req.headers().add(k, v);
     }
   }
-  if (!r.body.empty()) req.set_body(r.body, contentType);
+  if (!r.body.empty()) {
+    // A byte stream over a byte container: the std::string overload of set_body wraps a char
+    // buffer as an unsigned-char one, which UBSan reports as a dynamic type mismatch.
+    req.set_body(concurrency::streams::bytestream::open_istream(
+                     std::vector<unsigned char>(r.body.begin(), r.body.end())),
+                 r.body.size(), contentType);
+  }
   return req;
 }
 
@@ -174,14 +181,15 @@ class CpprestStream final : public HttpStream {
     if (cancelled_.load()) return std::optional<std::string>();
     try {
       // A fresh buffer per line: clearing a container_buffer's string does not reset its
-      // write position.
-      concurrency::streams::container_buffer<std::string> line;
+      // write position. Bytes, as the body stream: a char buffer would be reinterpreted as an
+      // unsigned-char one (UBSan: dynamic type mismatch).
+      concurrency::streams::container_buffer<std::vector<unsigned char>> line;
       size_t n = body_.read_line(line).get();
       if (cancelled_.load()) return std::optional<std::string>();
       if (n == 0 && body_.is_eof() && line.collection().empty()) {
         return std::optional<std::string>();
       }
-      std::string s = std::move(line.collection());
+      std::string s(line.collection().begin(), line.collection().end());
       if (!s.empty() && s.back() == '\r') s.pop_back();
       return std::optional<std::string>(std::move(s));
     } catch (const std::exception& ex) {
@@ -209,6 +217,11 @@ class CpprestStream final : public HttpStream {
 
 Result<std::shared_ptr<CpprestTransport>> CpprestTransport::Create(
     CpprestTransportOptions options) {
+  // OpenSSL registers its cleanup with atexit on first use. Initialise it before cpprestsdk
+  // starts its thread pool (a static, joined at exit): exit then joins the pool before OpenSSL
+  // frees its locks, instead of freeing them under a pool thread still closing a connection
+  // (a hang or a leak at exit, a race under TSan).
+  OPENSSL_init_ssl(0, nullptr);
   try {
     web::uri uri(options.server);
     if (uri.scheme() != "https" && uri.scheme() != "http") {

@@ -422,6 +422,9 @@ TEST(LeaderElectionRunTest, StopReleasesAndTheStandbyTakesOverAtOnce) {
   Runner runB(b);
   // b campaigns and keeps losing while a renews.
   for (int i = 0; i < 6; ++i) {
+    // Both on the clock (a between renewals, b between attempts) before time moves: a sleeping
+    // alone would let StepToNextWake step a's renewals before b's thread ever ran.
+    ASSERT_TRUE(clock.WaitForSleepers(2));
     ASSERT_TRUE(StepToNextWake(clock, runB));
     ASSERT_EQ(Holder(api), "a");
   }
