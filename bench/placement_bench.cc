@@ -15,27 +15,12 @@
 #include <vector>
 
 #include "core/placement_engine.h"
+#include "tests/support/split_mix_rng.h"
 
 namespace hybridai {
 namespace {
 
-class Rng {
- public:
-  explicit Rng(uint64_t seed) : s_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (s_ += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  int64_t Int(int64_t lo, int64_t hi) {
-    return lo + static_cast<int64_t>(Next() % static_cast<uint64_t>(hi - lo + 1));
-  }
-  bool Chance(int percent) { return Int(1, 100) <= percent; }
-
- private:
-  uint64_t s_;
-};
+using testing::Rng;
 
 const char* kProviders[] = {"aws", "gcp", "azure", "coreweave", "dc-paris", "dc-lyon", "edge-co"};
 const char* kRegions[] = {"eu-west-1", "eu-central-1", "us-east-1", "us-west-2", "ap-south-1"};
