@@ -213,7 +213,7 @@ void DecodeSpec(FieldReader& r, const json& s, AIWorkloadSpec* spec) {
   const std::string p = "spec";
   r.UnknownFields(s, p,
                   {"type", "replicas", "template", "accelerators", "placement", "tags", "limits",
-                   "redundancy", "priority"});
+                   "redundancy", "priority", "preemptionPolicy"});
   r.Enum(s, "type", p, &spec->type, /*required=*/true);
   r.Int(s, "replicas", p, &spec->replicas);
   if (const json* t = r.Object(s, "template", p, /*required=*/true)) spec->tmpl = *t;
@@ -263,6 +263,7 @@ void DecodeSpec(FieldReader& r, const json& s, AIWorkloadSpec* spec) {
     r.Int(*rd, "failoverAfterSeconds", rp, &spec->redundancy.failoverAfterSeconds);
   }
   r.Int(s, "priority", p, &spec->priority);
+  r.Enum(s, "preemptionPolicy", p, &spec->preemptionPolicy);
 }
 
 void DecodeStatus(FieldReader& r, const json& s, AIWorkloadStatus* status) {

@@ -230,6 +230,7 @@ json SpecToJson(const AIWorkloadSpec& s) {
                      {"minDomains", s.redundancy.minDomains},
                      {"failoverAfterSeconds", s.redundancy.failoverAfterSeconds}};
   j["priority"] = s.priority;
+  j["preemptionPolicy"] = ToString(s.preemptionPolicy);
   return j;
 }
 

@@ -38,6 +38,7 @@ HYBRIDAI_ENUM_NAMES(Phase, "Pending", "Placed", "Running", "Degraded", "Throttle
                     "Failed");
 HYBRIDAI_ENUM_NAMES(BudgetPeriod, "Daily", "Weekly", "Monthly");
 HYBRIDAI_ENUM_NAMES(Enforcement, "Deny", "Throttle", "Warn");
+HYBRIDAI_ENUM_NAMES(PreemptionPolicy, "PreemptLowerPriority", "Never");
 
 #undef HYBRIDAI_ENUM_NAMES
 

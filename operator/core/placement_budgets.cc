@@ -29,6 +29,7 @@ BudgetLedger::BudgetLedger(const std::vector<BudgetInput>& budgets) {
     r.usage = in.usageSoFar.value_or(in.budget.status.usage);
     r.remainingSeconds = std::max<int64_t>(
         0, in.remainingSeconds.value_or(NominalPeriodSeconds(in.budget.spec.period)));
+    r.rate = in.committedRate;
     rows_.push_back(r);
   }
   std::stable_sort(rows_.begin(), rows_.end(), [](const Row& a, const Row& b) {

@@ -364,9 +364,11 @@ class PlacementEngine::Impl {
     std::vector<Part> standby;
     // The kept side's capacity is still free in candidates_, but the standby searches only
     // other domains, so it never lands on the same pools.
+    // No other domain has room for a standby now (the lost one is still dark, say): run the
+    // active side alone rather than nothing. The standby is found again on a later decision.
     if (!search.Group(w.spec.replicas, allowSplit, {DomainFilter::kExcept, domain}, true,
                       standby)) {
-      return false;
+      standby.clear();
     }
     keptActive_ = cur.activeValid;
     active_ = std::move(side);

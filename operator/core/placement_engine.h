@@ -17,7 +17,9 @@
 //    Limits and Deny budgets are checked per pool as if the whole workload ran there (sound for
 //    split plans: cost and power are linear in accelerators) and once more on the final plan.
 //    An ActivePassive workload whose active side failed promotes its still-valid standby and
-//    gets a new standby; one whose standby alone failed keeps its active.
+//    gets a new standby; one whose standby alone failed keeps its active. When no other domain
+//    has room for a new standby, the active side runs alone (better than nothing) until a
+//    later run finds one.
 // 3. Finish. Pool totals and budget verdicts over everything placed or kept.
 // Standby placements reserve capacity (they are promoted on failure) but are scaled to zero:
 // they cost nothing and draw no power, so workload limits and budgets ignore them.

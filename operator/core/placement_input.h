@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/cost_model.h"
 #include "core/types.h"
 
 namespace hybridai {
@@ -35,10 +36,13 @@ struct PoolInput {
 // A budget with what its period has used so far. `usageSoFar` unset: budget.status.usage.
 // `remainingSeconds` unset: a whole nominal period ahead (NominalPeriodSeconds), for planning
 // without a clock; the operator passes PeriodAt(now).end - now.
+// `committedRate`: the hourly rates of selected workloads that are not in the input (the fleet
+// scheduler decides one workload at a time and passes the others' rates from its ledger).
 struct BudgetInput {
   api::Budget budget;
   std::optional<api::BudgetUsage> usageSoFar;
   std::optional<int64_t> remainingSeconds;
+  BudgetRate committedRate;
 };
 
 struct PlacementInput {

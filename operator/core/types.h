@@ -33,6 +33,7 @@ enum class Role { Active, Standby };
 enum class Phase { Pending, Placed, Running, Degraded, Throttled, Succeeded, Failed };
 enum class BudgetPeriod { Daily, Weekly, Monthly };
 enum class Enforcement { Deny, Throttle, Warn };
+enum class PreemptionPolicy { PreemptLowerPriority, Never };
 
 // ---- shared ----
 struct ObjectMeta {
@@ -98,8 +99,8 @@ struct MemberClusterSpec {
   std::string region;
   std::optional<SecretKeyRef> kubeconfigSecretRef;  // absent = the hub itself
   DataClassification maxDataClassification = DataClassification::Internal;
-  int64_t latencyMs = 0;            // >= 0
-  int64_t carbonIntensity = 0;      // gCO2e/kWh, >= 0
+  int64_t latencyMs = 0;              // >= 0
+  int64_t carbonIntensity = 0;        // gCO2e/kWh, >= 0
   Decimal pue = Decimal::FromInt(1);  // >= 1
   std::vector<ClusterTaint> taints;
 };
@@ -118,8 +119,8 @@ struct MemberCluster {
 
 // ---- GPUPool (cluster-scoped, short name gp) ----
 struct AcceleratorSpec {
-  std::string vendor;  // required: NVIDIA, AMD, Intel, ... (free-form, compared exactly)
-  std::string model;   // required: H100, MI300X, ...
+  std::string vendor;        // required: NVIDIA, AMD, Intel, ... (free-form, compared exactly)
+  std::string model;         // required: H100, MI300X, ...
   int64_t memoryGiB = 0;     // >= 1
   std::string resourceName;  // required: nvidia.com/gpu, amd.com/gpu, ...
 };
@@ -129,7 +130,7 @@ struct PoolCapacity {
 };
 
 struct Pricing {
-  Decimal acceleratorHour;     // required, >= 0
+  Decimal acceleratorHour;       // required, >= 0
   std::string currency = "USD";  // ISO 4217, three capital letters
   bool spot = false;
 };
@@ -166,7 +167,7 @@ struct GPUPool {
 
 // ---- AIWorkload (namespaced, short name aiw) ----
 struct AcceleratorRequest {
-  int64_t count = 1;  // per replica/worker, >= 1
+  int64_t count = 1;                 // per replica/worker, >= 1
   std::vector<std::string> vendors;  // empty = any
   std::vector<std::string> models;   // empty = any
   int64_t minMemoryGiB = 0;          // >= 0
@@ -190,13 +191,13 @@ struct WorkloadLimits {
 struct Redundancy {
   RedundancyMode mode = RedundancyMode::None;
   TopologyKey topologyKey = TopologyKey::Cluster;
-  int64_t minDomains = 2;  // >= 2 when mode != None
+  int64_t minDomains = 2;             // >= 2 when mode != None
   int64_t failoverAfterSeconds = 60;  // >= 0
 };
 
 struct AIWorkloadSpec {
-  WorkloadType type = WorkloadType::Inference;  // required
-  int64_t replicas = 1;                          // >= 0
+  WorkloadType type = WorkloadType::Inference;     // required
+  int64_t replicas = 1;                            // >= 0
   nlohmann::json tmpl = nlohmann::json::object();  // wire: template (core/v1 PodTemplateSpec)
   AcceleratorRequest accelerators;
   PlacementPolicy placement;
@@ -204,6 +205,7 @@ struct AIWorkloadSpec {
   WorkloadLimits limits;
   Redundancy redundancy;
   int64_t priority = 0;
+  PreemptionPolicy preemptionPolicy = PreemptionPolicy::PreemptLowerPriority;
 };
 
 struct Placement {
@@ -275,7 +277,7 @@ struct BudgetUsage {
 
 struct BudgetStatus {
   BudgetUsage usage;
-  BudgetUsage projected;  // at the end of the period at the current rate
+  BudgetUsage projected;              // at the end of the period at the current rate
   std::vector<Condition> conditions;  // Warning, Exceeded
   std::string periodStart;            // RFC 3339
 };

@@ -201,6 +201,12 @@ class ApiClient {
                              const PatchOptions& opts) = 0;
   // GET of a non-resource path (/version, /readyz).
   virtual Result<json> GetPath(const std::string& path) = 0;
+  // GetPath with its own, usually shorter, timeout: a health probe must not wait as long as an
+  // ordinary request on a server that stopped answering. Clients without timeouts just GetPath.
+  virtual Result<json> Probe(const std::string& path, std::chrono::milliseconds timeout) {
+    (void)timeout;
+    return GetPath(path);
+  }
 
   // Server-side apply of a full object (apiVersion, kind, metadata.name required).
   Result<json> Apply(const ResourceKind& kind, const json& object, const std::string& fieldManager,

@@ -16,6 +16,7 @@ WatcherOptions ToWatcherOptions(const InformerOptions& o) {
   w.timeoutSeconds = o.timeoutSeconds;
   w.backoff = o.backoff;
   w.transform = o.transform;
+  w.onError = o.onError;
   return w;
 }
 

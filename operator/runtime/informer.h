@@ -38,6 +38,8 @@ struct InformerOptions {
   std::function<void(json&)> transform = DropManagedFields;
   // Keep the cache packed (see Store): for large caches read an object at a time.
   bool compact = false;
+  // See WatcherOptions::onError.
+  std::function<void(const ApiError&)> onError;
 };
 
 class Informer {

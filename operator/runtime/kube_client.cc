@@ -437,13 +437,17 @@ Result<json> KubeClient::Patch(const ResourceKind& kind, const std::string& ns,
 }
 
 Result<json> KubeClient::GetPath(const std::string& path) {
+  return Probe(path, options_.requestTimeout);
+}
+
+Result<json> KubeClient::Probe(const std::string& path, std::chrono::milliseconds timeout) {
   const std::string what = "get " + path;
   if (path.empty() || path[0] != '/') {
     return LocalError(ApiError::Reason::Invalid, what + ": path must start with /");
   }
   HttpRequest req;
   req.path = path;
-  req.timeout = options_.requestTimeout;
+  req.timeout = timeout;
   auto resp = Send(std::move(req));
   if (!resp.ok()) return resp.error();
   if (!IsSuccess(resp.value().status)) return DecodeApiError(resp.value(), what);

@@ -52,6 +52,7 @@ class KubeClient final : public ApiClient {
   Result<json> Patch(const ResourceKind& kind, const std::string& ns, const std::string& name,
                      PatchType type, const std::string& body, const PatchOptions& opts) override;
   Result<json> GetPath(const std::string& path) override;
+  Result<json> Probe(const std::string& path, std::chrono::milliseconds timeout) override;
 
   // /api/v1/namespaces/{ns}/pods, /apis/{group}/{version}/{resource}; empty ns on a namespaced
   // kind means all namespaces.

@@ -65,6 +65,7 @@ Watcher::Stats Watcher::stats() const {
 
 bool Watcher::Pause(Backoff& backoff, const ApiError* error, std::stop_token stop) {
   ++errors_;
+  if (error && opts_.onError) opts_.onError(*error);
   Clock::Duration delay = backoff.Next();
   if (error && error->retryAfter && error->reason == ApiError::Reason::TooManyRequests) {
     delay = *error->retryAfter;

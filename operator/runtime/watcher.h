@@ -1,8 +1,8 @@
 // The reflector state machine for one kind: LIST (paginated, each page delivered as it comes),
 // then WATCH from the list's resourceVersion with bookmarks; re-watch from the last seen
-// resourceVersion when a stream ends; relist on 410 Gone, reporting objects deleted while away; back off on errors (honouring
-// Retry-After); log and re-watch on malformed events. Run() is one thread's loop; LastResource-
-// Version() and stats() may be read from any thread.
+// resourceVersion when a stream ends; relist on 410 Gone, reporting objects deleted while away;
+// back off on errors (honouring Retry-After); log and re-watch on malformed events. Run() is one
+// thread's loop; LastResource- Version() and stats() may be read from any thread.
 #pragma once
 
 #include <atomic>
@@ -50,6 +50,10 @@ struct WatcherOptions {
   // A watch that ends with no event within this time counts as a failure (backoff), so a
   // server that closes every stream at once is not hammered (client-go's "very short watch").
   Clock::Duration minWatchDuration = std::chrono::seconds(1);
+  // Told of every list or watch failure before the backoff (e.g. so a controller can probe a
+  // server that stopped answering at once, rather than at its next periodic check). Called on
+  // the watcher's thread; must not block.
+  std::function<void(const ApiError&)> onError;
 };
 
 // Removes metadata.managedFields: the largest part of most objects, never read by controllers.

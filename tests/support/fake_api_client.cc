@@ -474,7 +474,9 @@ Result<json> FakeApiClient::Patch(const ResourceKind& kind, const std::string& n
                                   const std::string& name, runtime::PatchType type,
                                   const std::string& body, const runtime::PatchOptions& opts) {
   std::lock_guard lock(mu_);
-  if (auto e = Begin(MakeCall(Verb::Patch, kind, nsArg, name))) return *e;
+  Call call = MakeCall(Verb::Patch, kind, nsArg, name);
+  call.subresource = opts.subresource;
+  if (auto e = Begin(call)) return *e;
   json patch = json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (patch.is_discarded()) {
     return MakeApiError(Reason::BadRequest, Qualified(kind) + " \"" + name +

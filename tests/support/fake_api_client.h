@@ -60,6 +60,7 @@ class FakeApiClient final : public runtime::ApiClient {
     std::string continueToken;    // List
     int64_t limit = 0;            // List
     std::string labelSelector;    // List/Watch
+    std::string subresource;      // Patch: "" or "status"
   };
 
   // `clock` stamps creationTimestamp/deletionTimestamp; defaults to the real clock.
@@ -138,6 +139,8 @@ class FakeApiClient final : public runtime::ApiClient {
                     std::chrono::milliseconds realLimit = std::chrono::seconds(20)) const;
   std::vector<Call> Calls() const;
   std::size_t CallCount(Verb verb) const;
+  // Status writes of any verb: UpdateStatus, and Patch of the /status subresource.
+  std::size_t StatusWrites() const;
   void ClearCalls();
 
  private:

@@ -160,6 +160,13 @@ std::size_t FakeApiClient::CallCount(Verb verb) const {
   return std::count_if(calls_.begin(), calls_.end(), [&](const Call& c) { return c.verb == verb; });
 }
 
+std::size_t FakeApiClient::StatusWrites() const {
+  std::lock_guard lock(mu_);
+  return std::count_if(calls_.begin(), calls_.end(), [](const Call& c) {
+    return c.verb == Verb::UpdateStatus || (c.verb == Verb::Patch && c.subresource == "status");
+  });
+}
+
 void FakeApiClient::ClearCalls() {
   std::lock_guard lock(mu_);
   calls_.clear();

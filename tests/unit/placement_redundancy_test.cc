@@ -139,6 +139,29 @@ TEST(PlacementRedundancy, ActivePassiveReplacesOnlyAFailedStandby) {
   EXPECT_EQ(Shape(DecisionOf(f.Plan(), "w")), "aws-us-p:2 gcp-eu-p:2:S");
 }
 
+TEST(PlacementRedundancy, ActivePassivePromotedStandbyRunsAloneWhenNoOtherDomainHasRoom) {
+  TestFleet f;
+  f.AddCluster("edge", api::Location::Edge, "edge", "eu", 3);
+  f.AddCluster("cloud", api::Location::Cloud, "gcp", "eu", 60);
+  f.AddPool("edge-p", "edge", 4, "1.00");
+  f.AddPool("cloud-p", "cloud", 4, "2.00");
+  api::AIWorkload& w =
+      Redundant(f, "w", 1, api::RedundancyMode::ActivePassive, api::TopologyKey::Cluster);
+  w.status.placements = {{"edge", "edge-p", 1, 1, api::Role::Active, {}, 0, 0},
+                         {"cloud", "cloud-p", 1, 1, api::Role::Standby, {}, 0, 0}};
+  f.Cluster("edge").failed = true;
+  // Better to serve from the promoted standby than to run nothing while edge is lost.
+  const WorkloadDecision& d = DecisionOf(f.Plan(), "w");
+  EXPECT_TRUE(d.placed) << d.message;
+  EXPECT_EQ(Shape(d), "cloud-p:1");
+  // A new workload still needs both domains.
+  TestFleet g;
+  g.AddCluster("cloud", api::Location::Cloud, "gcp", "eu", 60);
+  g.AddPool("cloud-p", "cloud", 4, "2.00");
+  Redundant(g, "w", 1, api::RedundancyMode::ActivePassive, api::TopologyKey::Cluster);
+  EXPECT_FALSE(DecisionOf(g.Plan(), "w").placed);
+}
+
 TEST(PlacementRedundancy, TrainingIsAGangInOnePool) {
   TestFleet f;
   f.AddCluster("aws", api::Location::Cloud, "aws", "eu");
