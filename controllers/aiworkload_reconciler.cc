@@ -7,7 +7,7 @@
 #include "controllers/workload_materializer.h"
 #include "controllers/workload_status.h"
 #include "core/codec.h"
-#include "core/placement_engine.h"
+#include "runtime/merge_patch.h"
 
 namespace hybridai::controllers {
 
@@ -66,14 +66,14 @@ ApiError MemberError(const std::string& cluster, const ApiError& e) {
 }  // namespace
 
 AIWorkloadReconciler::AIWorkloadReconciler(runtime::ApiClient& hub, HubCaches caches,
-                                           FleetSnapshot& fleet, PlacementBook& book,
+                                           FleetSnapshot& fleet, FleetScheduler& scheduler,
                                            MemberRegistry& members, runtime::Clock& clock,
                                            runtime::EventRecorder* events,
                                            AIWorkloadReconcilerOptions options)
     : hub_(hub),
       caches_(caches),
       fleet_(fleet),
-      book_(book),
+      scheduler_(scheduler),
       members_(members),
       clock_(clock),
       events_(events),
@@ -92,13 +92,20 @@ void AIWorkloadReconciler::Event(const json& object, bool warning, const std::st
                   message);
 }
 
+std::shared_ptr<runtime::ApiClient> AIWorkloadReconciler::Reachable(
+    const std::string& cluster) const {
+  auto client = members_.Client(cluster);
+  if (!client) return nullptr;
+  runtime::ObjectPtr mc = caches_.clusters->Get("", cluster);
+  if (!mc) return nullptr;
+  for (const auto& c : mc->value("status", json::object()).value("conditions", json::array()))
+    if (c.value("type", "") == "Ready") return c.value("status", "") == "True" ? client : nullptr;
+  return nullptr;
+}
+
 Result<ReconcileResult> AIWorkloadReconciler::Reconcile(const Request& request) {
   runtime::ObjectPtr object = caches_.workloads->Get(request.ns, request.name);
-  if (!object) {
-    // Gone from the hub: the finalizer already cleaned the members.
-    book_.Forget(request.Key());
-    return ReconcileResult{};
-  }
+  if (!object) return ReconcileResult{};  // gone from the hub: the finalizer cleaned the members
   std::vector<Diagnostic> diags;
   auto decoded = api::DecodeAIWorkload(*object, &diags);
   if (!decoded) {
@@ -112,82 +119,95 @@ Result<ReconcileResult> AIWorkloadReconciler::Reconcile(const Request& request) 
   const api::AIWorkload& w = *decoded;
   if (w.metadata.deletionTimestamp) return Finalize(w, *object);
   if (!HasFinalizer(*object)) {
-    if (auto st = EnsureFinalizer(*object); !st.ok()) return st.error();
+    if (auto st = EnsureFinalizer(*object); !st.ok()) {
+      // 409: the cache was behind (our own status write, say); the next attempt reads the newer
+      // object. Routine, not a failure to report.
+      if (st.Is(ApiError::Reason::Conflict)) return ReconcileResult{.requeue = true};
+      return st.error();
+    }
     // The update comes back through the watch and triggers the next step.
     return ReconcileResult{};
   }
+  // Decide first, then act: until the scheduler has decided this generation, there is nothing
+  // to carry out; it wakes this workload when it has.
+  auto scheduled = scheduler_.Decision(request.Key());
+  if (!scheduled || scheduled->generation != w.metadata.generation) {
+    scheduler_.Enqueue(request.Key());
+    return ReconcileResult{};
+  }
+  const WorkloadDecision& decision = scheduled->decision;
+  std::vector<std::string> failures;
+  if (decision.placed && !scheduled->finished) Materialize(w, decision.placements, failures);
+  CollectGarbage(w, decision.placements, failures);
+  // Status is written whatever the members said: it shows the decision and what each member
+  // reports, so a dark member never hides a move.
+  if (auto st = WriteStatus(w, *object, *scheduled); !st.ok()) return st.error();
+  if (!failures.empty()) {
+    std::string message;
+    for (const auto& f : failures) message += (message.empty() ? "" : "; ") + f;
+    Event(*object, true, "MemberSyncFailed", message);
+    return Failure(ApiError::Reason::ServiceUnavailable, request.Key() + ": " + message);
+  }
+  ReconcileResult result;
+  const bool accruing = decision.hourlyCost > Decimal() || decision.powerWatts > 0;
+  result.requeueAfter =
+      accruing && !scheduled->finished ? options_.accountingInterval : options_.resyncPeriod;
+  return result;
+}
 
-  const int64_t now = NowUnix();
-  // The input and the full plan hold every workload of the namespace (tens of thousands, in a
-  // big one): keep only what this reconcile needs, and free them before any network call.
-  std::optional<WorkloadDecision> decision;
-  PlacementPlan plan;  // budgets only: the status reports their verdicts
+Status AIWorkloadReconciler::WriteStatus(const api::AIWorkload& w, const json& object,
+                                         const ScheduledDecision& scheduled) {
+  const WorkloadDecision& decision = scheduled.decision;
   std::vector<api::MemberCluster> member_clusters;
+  for (const auto& obj : caches_.clusters->List())
+    if (auto c = fleet_.Cluster(obj)) member_clusters.push_back(*c);
   std::vector<api::Budget> budgets;
-  std::string currency = "USD";
-  {
-    std::lock_guard lock(book_.PlanMutex());
-    PlacementInput input = fleet_.ForWorkload(w, book_, now);
-    PlacementPlan full = PlanPlacements(input);
-    if (const WorkloadDecision* d = full.Find(w.metadata.namespace_, w.metadata.name)) {
-      book_.Record(request.Key(), d->placements);
-      decision = *d;
-    }
-    plan.budgets = std::move(full.budgets);
-    for (auto& c : input.clusters) member_clusters.push_back(std::move(c.cluster));
-    for (auto& b : input.budgets) budgets.push_back(std::move(b.budget));
-    for (const auto& p : input.pools) {
-      if (decision && !decision->placements.empty() &&
-          p.pool.metadata.name == decision->placements[0].pool)
-        currency = p.pool.spec.pricing.currency;
-    }
-  }
-  if (!decision)
-    return Failure(ApiError::Reason::Unknown, request.Key() + ": the planner returned no decision");
-
-  if (decision->placed) {
-    if (auto st = Materialize(w, decision->placements); !st.ok()) {
-      Event(*object, true, "MaterializeFailed", st.error().message);
-      return st.error();
-    }
-  }
-  if (auto st = CollectGarbage(w, decision->placements); !st.ok()) return st.error();
-
-  StatusInputs inputs{w, *decision, plan, now, {}, std::move(member_clusters), std::move(budgets),
-                      std::move(currency)};
-  for (const auto& p : decision->placements) {
-    for (const auto& o : members_.ObjectsOf(p.cluster, MemberKind(w), request.Key())) {
+  for (const auto& obj : caches_.budgets->ByIndex(runtime::kNamespaceIndex, w.metadata.namespace_))
+    if (auto b = fleet_.BudgetOf(obj)) budgets.push_back(*b);
+  PlacementPlan plan;
+  plan.budgets = scheduled.budgets;
+  StatusInputs inputs{w,
+                      decision,
+                      plan,
+                      NowUnix(),
+                      {},
+                      std::move(member_clusters),
+                      std::move(budgets),
+                      scheduled.currency};
+  if (!scheduled.preemptedBy.empty() && !decision.placed) inputs.unplacedReason = "Preempted";
+  const std::string key = KeyOf(w.metadata);
+  for (const auto& p : decision.placements) {
+    for (const auto& o : members_.ObjectsOf(p.cluster, MemberKind(w), key)) {
       if ((*o)["metadata"].value("name", "") == MemberObjectName(w.metadata.name, p.pool))
         inputs.memberObjects[p.cluster + "/" + p.pool] = o;
     }
   }
-  WorkloadStatusUpdate update = ComputeWorkloadStatus(inputs);
+  WorkloadStatusUpdate update = ComputeWorkloadStatus(inputs, options_.accountingInterval.count());
   if (update.placedChanged) {
-    if (decision->placed) {
-      Event(*object, false, "Placed",
+    if (decision.placed) {
+      Event(object, false, "Placed",
             update.status.placements.empty() ? "no replicas"
                                              : DescribePlacements(update.status.placements));
-    } else {
-      Event(*object, true, "Unschedulable", decision->message);
+    } else if (scheduled.preemptedBy.empty()) {
+      Event(object, true, "Unschedulable", decision.message);
     }
   }
   // status.clusters feeds the Clusters printer column; the core status type does not carry it.
+  json next = api::StatusToJson(update.status);
   const std::string clusters = ActiveClusters(update.status.placements);
-  const bool clusters_stale =
-      object->value("status", json::object()).value("clusters", "") != clusters;
-  if (update.changed || clusters_stale) {
-    json next = *object;
-    next["status"] = api::StatusToJson(update.status);
-    if (!clusters.empty()) next["status"]["clusters"] = clusters;
-    auto res = hub_.UpdateStatus(kinds::kAIWorkload, w.metadata.namespace_, next);
-    // 409: the cache was behind our own last write; the next attempt reads the newer object.
-    // That is routine right after the finalizer or a status write, not a failure to report.
-    if (res.Is(ApiError::Reason::Conflict)) return ReconcileResult{.requeue = true};
-    if (!res.ok()) return res.error();
-  }
-  ReconcileResult result;
-  result.requeueAfter = options_.resyncPeriod;
-  return result;
+  if (!clusters.empty()) next["clusters"] = clusters;
+  const json current = object.value("status", json::object());
+  if (current == next) return runtime::OkStatus();
+  // A merge patch of what changed, without a resourceVersion: it cannot conflict with the
+  // operator's own finalizer write, and status has one writer (this reconciler, one worker per
+  // key at a time).
+  const json patch = {{"status", runtime::CreateMergePatch(current, next)}};
+  runtime::PatchOptions opts;
+  opts.subresource = "status";
+  auto res = hub_.Patch(kinds::kAIWorkload, w.metadata.namespace_, w.metadata.name,
+                        runtime::PatchType::Merge, patch.dump(), opts);
+  if (!res.ok() && !res.Is(ApiError::Reason::NotFound)) return res.error();
+  return runtime::OkStatus();
 }
 
 Status AIWorkloadReconciler::EnsureFinalizer(const json& object) {
@@ -220,19 +240,18 @@ Status AIWorkloadReconciler::EnsureNamespace(const std::string& cluster, runtime
   return runtime::OkStatus();
 }
 
-Status AIWorkloadReconciler::Materialize(const api::AIWorkload& w,
-                                         const std::vector<api::Placement>& placements) {
+void AIWorkloadReconciler::Materialize(const api::AIWorkload& w,
+                                       const std::vector<api::Placement>& placements,
+                                       std::vector<std::string>& failures) {
   const std::string key = KeyOf(w.metadata);
   for (const auto& p : placements) {
-    auto client = members_.Client(p.cluster);
-    if (!client) {
-      return Failure(ApiError::Reason::ServiceUnavailable,
-                     key + ": member cluster " + p.cluster + " is not connected");
-    }
+    auto client = Reachable(p.cluster);
+    if (!client) continue;  // dark: applied when it returns (its Ready wakes this workload)
     runtime::ObjectPtr pool_object = caches_.pools->Get("", p.pool);
     auto pool = fleet_.Pool(pool_object);
     if (!pool) {
-      return Failure(ApiError::Reason::NotFound, key + ": GPUPool " + p.pool + " is gone");
+      failures.push_back("GPUPool " + p.pool + " is gone");
+      continue;
     }
     json desired = BuildMemberObject(w, p, *pool);
     const std::string name = desired["metadata"]["name"];
@@ -251,20 +270,29 @@ Status AIWorkloadReconciler::Materialize(const api::AIWorkload& w,
         current = true;
     }
     if (current) continue;
-    if (auto st = EnsureNamespace(p.cluster, *client, w.metadata.namespace_); !st.ok()) return st;
+    if (auto st = EnsureNamespace(p.cluster, *client, w.metadata.namespace_); !st.ok()) {
+      failures.push_back(st.error().message);
+      continue;
+    }
     auto res = client->Apply(MemberKind(w), desired, options_.fieldManager, /*force=*/true);
-    if (!res.ok()) return MemberError(p.cluster, res.error());
+    if (!res.ok()) {
+      members_.ReportFailure(p.cluster, res.error());
+      failures.push_back(MemberError(p.cluster, res.error()).message);
+      continue;
+    }
     spdlog::info("msg=\"applied member object\" workload={} cluster={} kind={} name={}", key,
                  p.cluster, MemberKind(w).kind, name);
   }
-  return runtime::OkStatus();
 }
 
-Status AIWorkloadReconciler::CollectGarbage(const api::AIWorkload& w,
-                                            const std::vector<api::Placement>& placements) {
+void AIWorkloadReconciler::CollectGarbage(const api::AIWorkload& w,
+                                          const std::vector<api::Placement>& placements,
+                                          std::vector<std::string>& failures) {
   const std::string key = KeyOf(w.metadata);
   for (const auto& cluster : members_.Clusters()) {
-    auto client = members_.Client(cluster);
+    // A dark member keeps its stale copy until it returns; its Ready coming back wakes this
+    // workload again, and the copy is deleted then.
+    auto client = Reachable(cluster);
     if (!client) continue;
     for (const auto* kind : {&kinds::kDeployment, &kinds::kJob}) {
       for (const auto& o : members_.ObjectsOf(cluster, *kind, key)) {
@@ -278,32 +306,35 @@ Status AIWorkloadReconciler::CollectGarbage(const api::AIWorkload& w,
         opts.propagation = runtime::PropagationPolicy::Background;
         opts.preconditionUid = (*o)["metadata"].value("uid", "");
         auto st = client->Delete(*kind, w.metadata.namespace_, name, opts);
-        if (!st.ok() && !st.Is(ApiError::Reason::NotFound) && !st.Is(ApiError::Reason::Conflict))
-          return MemberError(cluster, st.error());
+        if (!st.ok() && !st.Is(ApiError::Reason::NotFound) && !st.Is(ApiError::Reason::Conflict)) {
+          members_.ReportFailure(cluster, st.error());
+          failures.push_back(MemberError(cluster, st.error()).message);
+          continue;
+        }
         spdlog::info("msg=\"deleted member object\" workload={} cluster={} kind={} name={}", key,
                      cluster, kind->kind, name);
       }
     }
   }
-  return runtime::OkStatus();
 }
 
 Result<ReconcileResult> AIWorkloadReconciler::Finalize(const api::AIWorkload& w,
                                                        const json& object) {
   const std::string key = KeyOf(w.metadata);
   if (!HasFinalizer(object)) return ReconcileResult{};
-  // Ask the members themselves, not the caches: nothing may be left behind.
+  // Ask the members themselves, not the caches: nothing may be left behind. Every member is
+  // tried; the finalizer stays while any member that still exists could not be cleaned.
   std::set<std::string> clusters;
   for (const auto& c : members_.Clusters()) clusters.insert(c);
   for (const auto& p : w.status.placements) clusters.insert(p.cluster);
+  std::vector<ApiError> failures;
   for (const auto& cluster : clusters) {
     auto client = members_.Client(cluster);
     if (!client) {
-      if (caches_.clusters->Get("", cluster)) {
-        return Failure(ApiError::Reason::ServiceUnavailable,
-                       key + ": cannot clean up member " + cluster + ": not connected");
-      }
-      continue;  // the MemberCluster itself is gone: nothing left to reach
+      if (caches_.clusters->Get("", cluster))
+        failures.push_back(
+            Failure(ApiError::Reason::ServiceUnavailable, "member " + cluster + ": not connected"));
+      continue;  // a deleted MemberCluster has nothing left to reach
     }
     for (const auto* kind : {&kinds::kDeployment, &kinds::kJob}) {
       runtime::ListOptions lo;
@@ -311,16 +342,26 @@ Result<ReconcileResult> AIWorkloadReconciler::Finalize(const api::AIWorkload& w,
       auto list = client->List(*kind, w.metadata.namespace_, lo);
       if (!list.ok()) {
         if (list.Is(ApiError::Reason::NotFound)) continue;
-        return MemberError(cluster, list.error());
+        failures.push_back(MemberError(cluster, list.error()));
+        break;
       }
       for (const auto& item : list.value().items) {
         runtime::DeleteOptions opts;
         opts.propagation = runtime::PropagationPolicy::Background;
         auto st =
             client->Delete(*kind, w.metadata.namespace_, item["metadata"].value("name", ""), opts);
-        if (!st.ok() && !st.Is(ApiError::Reason::NotFound)) return MemberError(cluster, st.error());
+        if (!st.ok() && !st.Is(ApiError::Reason::NotFound))
+          failures.push_back(MemberError(cluster, st.error()));
       }
     }
+  }
+  if (!failures.empty()) {
+    // The first failure's reason (what a caller may act on), every member's message.
+    ApiError out = failures.front();
+    out.message = key + ": cannot clean up members yet: ";
+    for (size_t i = 0; i < failures.size(); ++i)
+      out.message += (i ? "; " : "") + failures[i].message;
+    return out;
   }
   json finalizers = json::array();
   for (const auto& f : object["metadata"].value("finalizers", json::array()))
@@ -331,7 +372,6 @@ Result<ReconcileResult> AIWorkloadReconciler::Finalize(const api::AIWorkload& w,
   auto res = hub_.Patch(kinds::kAIWorkload, w.metadata.namespace_, w.metadata.name,
                         runtime::PatchType::Merge, patch.dump(), {});
   if (!res.ok() && !res.Is(ApiError::Reason::NotFound)) return res.error();
-  book_.Forget(key);
   spdlog::info("msg=\"cleaned up members\" workload={}", key);
   return ReconcileResult{};
 }

@@ -1,8 +1,10 @@
-// Reconciles one AIWorkload: places it with the placement engine, server-side-applies its
-// Deployments (Inference) or Jobs (Training, Batch) in the chosen member clusters, removes what
-// no longer belongs, and reports placement, readiness, cost, power, energy and carbon in status.
-// A finalizer makes deletion clean up every member first. Thread-safe: the controller calls it
-// concurrently for different workloads; placement decisions are serialised by the PlacementBook.
+// Acts on one AIWorkload's placement decision (made by the FleetScheduler): server-side-applies
+// its Deployments (Inference) or Jobs (Training, Batch) in the chosen members, removes what no
+// longer belongs, and reports placement, readiness, cost, power, energy and carbon in status.
+// Members are independent: one that is dark (not Ready or not connected) is skipped and
+// cleaned when it returns, and a member that fails never stops the status write. A finalizer
+// makes deletion clean up every member first. Thread-safe: the controller calls it
+// concurrently for different workloads.
 #pragma once
 
 #include <chrono>
@@ -10,9 +12,9 @@
 #include <set>
 #include <string>
 
+#include "controllers/fleet_scheduler.h"
 #include "controllers/fleet_snapshot.h"
 #include "controllers/member_registry.h"
-#include "controllers/placement_book.h"
 #include "runtime/controller.h"
 #include "runtime/event_recorder.h"
 
@@ -21,16 +23,18 @@ namespace hybridai::controllers {
 inline constexpr const char* kCleanupFinalizer = "hybridai.io/member-cleanup";
 
 struct AIWorkloadReconcilerOptions {
-  // How often a placed workload is looked at again without any event: accumulates cost and
-  // energy, and notices a failed pool or cluster past its failoverAfterSeconds.
-  std::chrono::seconds resyncPeriod{60};
+  // How often a workload that costs something is looked at again to accumulate its cost and
+  // energy in status.
+  std::chrono::seconds accountingInterval{60};
+  // How often any workload is looked at again without an event (level-based safety net).
+  std::chrono::seconds resyncPeriod{10 * 3600};
   std::string fieldManager = "hybrid-operator";
 };
 
 class AIWorkloadReconciler : public runtime::Reconciler {
  public:
   AIWorkloadReconciler(runtime::ApiClient& hub, HubCaches caches, FleetSnapshot& fleet,
-                       PlacementBook& book, MemberRegistry& members, runtime::Clock& clock,
+                       FleetScheduler& scheduler, MemberRegistry& members, runtime::Clock& clock,
                        runtime::EventRecorder* events, AIWorkloadReconcilerOptions options = {});
 
   runtime::Result<runtime::ReconcileResult> Reconcile(const runtime::Request& request) override;
@@ -41,10 +45,15 @@ class AIWorkloadReconciler : public runtime::Reconciler {
   runtime::Status EnsureFinalizer(const nlohmann::json& object);
   runtime::Status EnsureNamespace(const std::string& cluster, runtime::ApiClient& client,
                                   const std::string& ns);
-  runtime::Status Materialize(const api::AIWorkload& w,
-                              const std::vector<api::Placement>& placements);
-  runtime::Status CollectGarbage(const api::AIWorkload& w,
-                                 const std::vector<api::Placement>& placements);
+  // Each appends what failed, per member, to `failures` and goes on with the other members.
+  void Materialize(const api::AIWorkload& w, const std::vector<api::Placement>& placements,
+                   std::vector<std::string>& failures);
+  void CollectGarbage(const api::AIWorkload& w, const std::vector<api::Placement>& placements,
+                      std::vector<std::string>& failures);
+  // The member's client when it is connected and its MemberCluster is Ready; null when dark.
+  std::shared_ptr<runtime::ApiClient> Reachable(const std::string& cluster) const;
+  runtime::Status WriteStatus(const api::AIWorkload& w, const nlohmann::json& object,
+                              const ScheduledDecision& scheduled);
   void Event(const nlohmann::json& object, bool warning, const std::string& reason,
              const std::string& message);
   int64_t NowUnix() const;
@@ -52,7 +61,7 @@ class AIWorkloadReconciler : public runtime::Reconciler {
   runtime::ApiClient& hub_;
   const HubCaches caches_;
   FleetSnapshot& fleet_;
-  PlacementBook& book_;
+  FleetScheduler& scheduler_;
   MemberRegistry& members_;
   runtime::Clock& clock_;
   runtime::EventRecorder* events_;

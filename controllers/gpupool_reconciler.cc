@@ -40,13 +40,13 @@ int64_t NodeAccelerators(const json& node, const std::string& resource_name) {
 }
 
 GPUPoolReconciler::GPUPoolReconciler(runtime::ApiClient& hub, HubCaches caches,
-                                     FleetSnapshot& fleet, PlacementBook& book,
+                                     FleetSnapshot& fleet, FleetScheduler& scheduler,
                                      MemberRegistry& members, runtime::Clock& clock,
                                      GPUPoolReconcilerOptions options)
     : hub_(hub),
       caches_(caches),
       fleet_(fleet),
-      book_(book),
+      scheduler_(scheduler),
       members_(members),
       clock_(clock),
       options_(options) {}
@@ -65,9 +65,7 @@ Result<ReconcileResult> GPUPoolReconciler::Reconcile(const runtime::Request& req
   api::GPUPoolStatus status = pool->status.value_or(api::GPUPoolStatus{});
   const int64_t gen = pool->metadata.generation;
 
-  const auto allocated = book_.AllocatedByPool([](const std::string&) { return false; });
-  auto it = allocated.find(pool->metadata.name);
-  status.allocatedAccelerators = it == allocated.end() ? 0 : it->second;
+  status.allocatedAccelerators = scheduler_.Allocated(pool->metadata.name);
 
   auto client = members_.Client(pool->spec.cluster);
   if (!client) {

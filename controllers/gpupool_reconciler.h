@@ -6,9 +6,9 @@
 
 #include <chrono>
 
+#include "controllers/fleet_scheduler.h"
 #include "controllers/fleet_snapshot.h"
 #include "controllers/member_registry.h"
-#include "controllers/placement_book.h"
 #include "runtime/controller.h"
 
 namespace hybridai::controllers {
@@ -24,7 +24,7 @@ int64_t NodeAccelerators(const nlohmann::json& node, const std::string& resource
 class GPUPoolReconciler : public runtime::Reconciler {
  public:
   GPUPoolReconciler(runtime::ApiClient& hub, HubCaches caches, FleetSnapshot& fleet,
-                    PlacementBook& book, MemberRegistry& members, runtime::Clock& clock,
+                    FleetScheduler& scheduler, MemberRegistry& members, runtime::Clock& clock,
                     GPUPoolReconcilerOptions options = {});
 
   runtime::Result<runtime::ReconcileResult> Reconcile(const runtime::Request& request) override;
@@ -33,7 +33,7 @@ class GPUPoolReconciler : public runtime::Reconciler {
   runtime::ApiClient& hub_;
   const HubCaches caches_;
   FleetSnapshot& fleet_;
-  PlacementBook& book_;
+  FleetScheduler& scheduler_;
   MemberRegistry& members_;
   runtime::Clock& clock_;
   const GPUPoolReconcilerOptions options_;

@@ -39,6 +39,8 @@ HybridOperator::HybridOperator(std::shared_ptr<runtime::ApiClient> hub, ClientFa
       std::make_unique<runtime::Informer>(*hub_, kinds::kAIWorkload, clock_, workload_opts);
   HubCaches caches{&clusters_->store(), &pools_->store(), &budgets_->store(), &workloads_->store()};
   fleet_ = std::make_unique<FleetSnapshot>(caches);
+  scheduler_ = std::make_unique<FleetScheduler>(caches, *fleet_, clock_, events,
+                                                FleetSchedulerOptions{options_.preemption});
 
   members_ = std::make_unique<MemberRegistry>(
       clock_, [this](const std::string&, runtime::Informer& informer) {
@@ -47,15 +49,21 @@ HybridOperator::HybridOperator(std::shared_ptr<runtime::ApiClient> hub, ClientFa
             runtime::MapByLabels(kLabelWorkloadNamespace, kLabelWorkload)));
       });
 
+  // A member that stops answering its watches or requests is probed at once, so its Ready (and
+  // the failover deadlines of what runs there) starts from the moment it went dark.
+  members_->SetFailureHook([this](const std::string& cluster) {
+    clusterController_->Enqueue({"", cluster});
+  });
   clusterReconciler_ = std::make_unique<MemberClusterReconciler>(
       *hub_, hub_, caches, *fleet_, *members_, std::move(factory), clock_,
       MemberClusterReconcilerOptions{options_.operatorNamespace, options_.clusterProbe});
   poolReconciler_ =
-      std::make_unique<GPUPoolReconciler>(*hub_, caches, *fleet_, book_, *members_, clock_,
+      std::make_unique<GPUPoolReconciler>(*hub_, caches, *fleet_, *scheduler_, *members_, clock_,
                                           GPUPoolReconcilerOptions{options_.poolResync});
   AIWorkloadReconcilerOptions wopts;
   wopts.resyncPeriod = options_.workloadResync;
-  workloadReconciler_ = std::make_unique<AIWorkloadReconciler>(*hub_, caches, *fleet_, book_,
+  wopts.accountingInterval = options_.accountingInterval;
+  workloadReconciler_ = std::make_unique<AIWorkloadReconciler>(*hub_, caches, *fleet_, *scheduler_,
                                                                *members_, clock_, events, wopts);
 
   clusterController_ = std::make_unique<runtime::Controller>(
@@ -66,68 +74,71 @@ HybridOperator::HybridOperator(std::shared_ptr<runtime::ApiClient> hub, ClientFa
       "aiworkload", *workloadReconciler_, clock_,
       ControllerOptionsFor("aiworkload", options_.workloadWorkers));
 
+  // Deciding: the scheduler hears of every change that may need a decision; acting: it wakes
+  // the workload reconciler for each decision that changed, and the pool reconciler for each
+  // pool whose allocation changed.
+  scheduler_->SetCallbacks(
+      [this](const std::string& key) {
+        workloadController_->Enqueue(runtime::Request::FromKey(key));
+      },
+      [this](const std::string& pool) {
+        poolController_->Enqueue({"", pool});
+      });
+  const auto name_of = [](const ObjectPtr& o) { return (*o)["metadata"].value("name", ""); };
+  const auto generation = [](const ObjectPtr& o) {
+    return (*o)["metadata"].value("generation", int64_t{0});
+  };
   clusters_->AddEventHandler(clusterController_->EnqueueHandler());
   clusters_->AddEventHandler(runtime::ResourceEventHandler{
       .onAdd = nullptr,
       .onUpdate =
-          [this](const ObjectPtr& before, const ObjectPtr& after) {
-            // Health changed: pools there and every workload may have to move.
-            if (ReadyStatus(*before) == ReadyStatus(*after)) return;
-            for (const auto& p : pools_->store().List())
-              poolController_->Enqueue({"", (*p)["metadata"].value("name", "")});
-            EnqueueAllWorkloads();
+          [=, this](const ObjectPtr& before, const ObjectPtr& after) {
+            const bool health = ReadyStatus(*before) != ReadyStatus(*after);
+            if (!health && generation(before) == generation(after)) return;
+            // Health or taints changed: what is placed there is decided again; pools there are
+            // measured again; and every workload is acted on again, so a member that returns
+            // gets what it missed and loses its stale copies.
+            scheduler_->ClusterChanged(name_of(after));
+            for (const auto& p : pools_->store().List()) poolController_->Enqueue({"", name_of(p)});
+            if (health) EnqueueAllWorkloads();
           },
       .onDelete =
-          [this](const ObjectPtr& o, bool) {
+          [=, this](const ObjectPtr& o, bool) {
             fleet_->Forget(o);
-            EnqueueAllWorkloads();
+            scheduler_->ClusterChanged(name_of(o));
           },
   });
   pools_->AddEventHandler(poolController_->EnqueueHandler());
   pools_->AddEventHandler(runtime::ResourceEventHandler{
-      .onAdd = [this](const ObjectPtr&) { EnqueueAllWorkloads(); },
+      .onAdd = [=, this](const ObjectPtr& o) { scheduler_->PoolChanged(name_of(o)); },
       .onUpdate =
-          [this](const ObjectPtr& before, const ObjectPtr& after) {
+          [=, this](const ObjectPtr& before, const ObjectPtr& after) {
             const auto cap = [](const json& o) {
               return o.value("status", json::object()).value("capacity", json::object()).dump();
             };
             if (ReadyStatus(*before) != ReadyStatus(*after) || cap(*before) != cap(*after) ||
-                (*before)["metadata"].value("generation", 0) !=
-                    (*after)["metadata"].value("generation", 0))
-              EnqueueAllWorkloads();
+                generation(before) != generation(after))
+              scheduler_->PoolChanged(name_of(after));
           },
       .onDelete =
-          [this](const ObjectPtr& o, bool) {
+          [=, this](const ObjectPtr& o, bool) {
             fleet_->Forget(o);
-            EnqueueAllWorkloads();
+            scheduler_->PoolChanged(name_of(o));
           },
   });
   budgets_->AddEventHandler(runtime::ResourceEventHandler{
-      .onAdd = [this](const ObjectPtr&) { EnqueueAllWorkloads(); },
+      .onAdd = [this](const ObjectPtr& o) { scheduler_->BudgetChanged(o); },
       .onUpdate =
-          [this](const ObjectPtr& before, const ObjectPtr& after) {
-            if ((*before)["metadata"].value("generation", 0) !=
-                (*after)["metadata"].value("generation", 0))
-              EnqueueAllWorkloads();
+          [=, this](const ObjectPtr& before, const ObjectPtr& after) {
+            if (generation(before) != generation(after)) scheduler_->BudgetChanged(after);
           },
-      .onDelete = [this](const ObjectPtr& o, bool) { fleet_->Forget(o); },
+      .onDelete = [this](const ObjectPtr& o, bool) { scheduler_->BudgetDeleted(o); },
   });
   workloads_->AddEventHandler(workloadController_->EnqueueHandler());
   workloads_->AddEventHandler(runtime::ResourceEventHandler{
-      .onAdd =
-          [this](const ObjectPtr& o) {
-            if (auto w = fleet_->Workload(o)) book_.Seed(KeyOf(w->metadata), w->status.placements);
-          },
-      .onUpdate =
-          [this](const ObjectPtr&, const ObjectPtr& o) {
-            if (auto w = fleet_->Workload(o)) book_.Seed(KeyOf(w->metadata), w->status.placements);
-          },
-      .onDelete =
-          [this](const ObjectPtr& o, bool) {
-            const auto& meta = (*o)["metadata"];
-            book_.Forget(meta.value("namespace", "") + "/" + meta.value("name", ""));
-            fleet_->Forget(o);
-          },
+      .onAdd = [this](const ObjectPtr& o) { scheduler_->WorkloadChanged(o); },
+      .onUpdate = [this](const ObjectPtr&, const ObjectPtr& o) { scheduler_->WorkloadChanged(o); },
+      .onDelete = [this](const ObjectPtr& o, bool) { scheduler_->WorkloadDeleted(o); },
   });
 }
 
@@ -187,6 +198,10 @@ bool HybridOperator::Start(std::stop_token stop) {
   // Ready, and a workload placed elsewhere in the meantime stays there (placement is sticky).
   // So on a fresh fleet, let every member be probed and every pool measured once before
   // placing, within a bound so that one dead member cannot hold everything back.
+  // The ledger starts from the placements in status (so pools report what is held from their
+  // first measure); the first cycle decides every workload, keeping what is still valid, in
+  // priority order.
+  scheduler_->Seed();
   clusterController_->Start();
   WaitForFirstPass(stop, [this] {
     for (const auto& c : clusters_->store().List()) {
@@ -202,6 +217,7 @@ bool HybridOperator::Start(std::stop_token stop) {
     return true;
   });
   if (stop.stop_requested()) return false;
+  scheduler_->Start();
   workloadController_->Start();
   synced_ = true;
   return true;
@@ -210,6 +226,7 @@ bool HybridOperator::Start(std::stop_token stop) {
 void HybridOperator::Stop() {
   if (!started_.load()) return;
   workloadController_->Stop();
+  scheduler_->Stop();
   poolController_->Stop();
   clusterController_->Stop();
   for (auto* inf : {workloads_.get(), budgets_.get(), pools_.get(), clusters_.get()}) inf->Stop();

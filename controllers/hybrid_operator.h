@@ -23,8 +23,13 @@ namespace hybridai::controllers {
 struct HybridOperatorOptions {
   std::string operatorNamespace = "hybrid-system";
   int workloadWorkers = 4;
-  std::chrono::seconds workloadResync{60};
-  std::chrono::seconds clusterProbe{30};
+  // Level-based safety net: every workload is looked at again this often without an event.
+  std::chrono::seconds workloadResync{10 * 3600};
+  // How often cost and energy are accumulated into the status of workloads that accrue them.
+  std::chrono::seconds accountingInterval{60};
+  // False: no workload preempts another (--preemption=Never).
+  bool preemption = true;
+  std::chrono::seconds clusterProbe{5};
   std::chrono::seconds poolResync{30};
   // How long Start() waits for the first probe of every member and measure of every pool
   // before it starts placing workloads.
@@ -46,6 +51,7 @@ class HybridOperator {
 
   runtime::Informer& workloads() { return *workloads_; }
   MemberRegistry& members() { return *members_; }
+  FleetScheduler& scheduler() { return *scheduler_; }
 
  private:
   runtime::ControllerOptions ControllerOptionsFor(const std::string& name, int workers);
@@ -60,7 +66,7 @@ class HybridOperator {
 
   std::unique_ptr<runtime::Informer> clusters_, pools_, budgets_, workloads_;
   std::unique_ptr<FleetSnapshot> fleet_;
-  PlacementBook book_;
+  std::unique_ptr<FleetScheduler> scheduler_;
   std::unique_ptr<MemberRegistry> members_;
   std::unique_ptr<MemberClusterReconciler> clusterReconciler_;
   std::unique_ptr<GPUPoolReconciler> poolReconciler_;

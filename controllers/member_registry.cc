@@ -38,6 +38,7 @@ std::shared_ptr<MemberRegistry::Member> MemberRegistry::Build(
     runtime::DropManagedFieldsAndLastApplied(o);
     if (auto spec = o.find("spec"); spec != o.end() && spec->is_object()) spec->erase("template");
   };
+  opts.onError = [this, cluster](const runtime::ApiError& e) { ReportFailure(cluster, e); };
   m->deployments =
       std::make_unique<Informer>(*m->client, runtime::kinds::kDeployment, clock_, opts);
   m->jobs = std::make_unique<Informer>(*m->client, runtime::kinds::kJob, clock_, opts);
@@ -82,6 +83,14 @@ bool MemberRegistry::Connect(const std::string& cluster, const std::string& fing
   }
   spdlog::info("msg=\"member connected\" cluster={} replaced={}", cluster, old != nullptr);
   return true;
+}
+
+void MemberRegistry::ReportFailure(const std::string& cluster,
+                                   const runtime::ApiError& error) const {
+  using Reason = runtime::ApiError::Reason;
+  const bool dark = error.reason == Reason::Transport || error.reason == Reason::Timeout ||
+                    error.reason == Reason::ServiceUnavailable || error.httpStatus >= 500;
+  if (dark && failureHook_) failureHook_(cluster);
 }
 
 bool MemberRegistry::HasFingerprint(const std::string& cluster,

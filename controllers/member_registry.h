@@ -25,6 +25,9 @@ class MemberRegistry {
  public:
   // Called with each new member informer before it starts, to attach event handlers.
   using InformerHook = std::function<void(const std::string& cluster, runtime::Informer&)>;
+  // Told when a member stopped answering (a watch or a request failed at the transport), so its
+  // health is checked now rather than at the next periodic probe. Must not block.
+  using FailureHook = std::function<void(const std::string& cluster)>;
 
   MemberRegistry(runtime::Clock& clock, InformerHook hook);
   ~MemberRegistry();
@@ -33,6 +36,11 @@ class MemberRegistry {
   // Returns true when it replaced or added a connection (and restarted the member's watches).
   bool Connect(const std::string& cluster, const std::string& fingerprint,
                std::shared_ptr<runtime::ApiClient> client);
+  // Set before the first Connect().
+  void SetFailureHook(FailureHook hook) { failureHook_ = std::move(hook); }
+  // A request to the member failed: when it is the kind of failure a dark member gives
+  // (transport, timeout, 5xx), the failure hook is told.
+  void ReportFailure(const std::string& cluster, const runtime::ApiError& error) const;
   bool HasFingerprint(const std::string& cluster, const std::string& fingerprint) const;
   void Disconnect(const std::string& cluster);
   void DisconnectAll();
@@ -64,6 +72,7 @@ class MemberRegistry {
 
   runtime::Clock& clock_;
   const InformerHook hook_;
+  FailureHook failureHook_;
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<Member>> members_;
 };

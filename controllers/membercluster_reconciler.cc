@@ -109,7 +109,8 @@ Result<ReconcileResult> MemberClusterReconciler::Reconcile(const runtime::Reques
     SetCondition(status.conditions, "Ready", "False", failure->first, failure->second, gen, now);
   } else {
     auto client = members_.Client(mc->metadata.name);
-    auto version = client ? client->GetPath("/version") : Result<json>(NoClient());
+    auto version =
+        client ? client->Probe("/version", options_.probeTimeout) : Result<json>(NoClient());
     if (version.ok()) {
       status.kubernetesVersion = version.value().value("gitVersion", "");
       SetCondition(status.conditions, "Ready", "True", "Reachable",
@@ -119,13 +120,20 @@ Result<ReconcileResult> MemberClusterReconciler::Reconcile(const runtime::Reques
                    now);
     }
   }
+  ReconcileResult r;
+  r.requeueAfter = options_.probePeriod;
+  // Frequent probes must not mean frequent writes: with nothing but the probe time changed,
+  // lastProbeTime is refreshed only every probeRecordPeriod.
+  const auto last = ParseRfc3339(mc->status.lastProbeTime);
+  json unchanged = api::StatusToJson(status);
+  if (last && now_unix - *last < options_.probeRecordPeriod.count() &&
+      unchanged == api::StatusToJson(mc->status))
+    return r;
   status.lastProbeTime = now;
   json next = *object;
   next["status"] = api::StatusToJson(status);
   auto res = hub_.UpdateStatus(kinds::kMemberCluster, "", next);
   if (!res.ok()) return res.error();
-  ReconcileResult r;
-  r.requeueAfter = options_.probePeriod;
   return r;
 }
 

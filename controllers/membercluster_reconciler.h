@@ -15,7 +15,12 @@ namespace hybridai::controllers {
 
 struct MemberClusterReconcilerOptions {
   std::string operatorNamespace = "hybrid-system";  // default namespace of kubeconfig Secrets
-  std::chrono::seconds probePeriod{30};
+  // A member is probed this often, and at once when its watches or requests fail; a probe
+  // that gets no answer within probeTimeout marks it not Ready.
+  std::chrono::seconds probePeriod{5};
+  std::chrono::milliseconds probeTimeout{5000};
+  // With nothing else changed, status (lastProbeTime) is written at most this often.
+  std::chrono::seconds probeRecordPeriod{60};
 };
 
 class MemberClusterReconciler : public runtime::Reconciler {

@@ -66,6 +66,10 @@ WorkloadStatusUpdate ComputeWorkloadStatus(const StatusInputs& in,
   st = old;
   st.observedGeneration = w.metadata.generation;
   st.placements = in.decision.placements;
+  // A Standby holds its accelerators but runs nothing until promoted (the contract's
+  // `replicas: 0`); the decision keeps the replicas it would run.
+  for (auto& p : st.placements)
+    if (p.role == api::Role::Standby) p.replicas = 0;
   st.cost.hourly = in.decision.hourlyCost;
   st.energy.powerWatts = in.decision.powerWatts;
   const std::string now = FormatRfc3339(in.nowUnix);
@@ -117,7 +121,7 @@ WorkloadStatusUpdate ComputeWorkloadStatus(const StatusInputs& in,
   auto& conds = st.conditions;
   if (!in.decision.placed) {
     st.phase = api::Phase::Pending;
-    SetCondition(conds, "Placed", "False", "Unschedulable", in.decision.message, gen, now);
+    SetCondition(conds, "Placed", "False", in.unplacedReason, in.decision.message, gen, now);
     SetCondition(conds, "Ready", "False", "NotPlaced", "the workload has no placement", gen, now);
   } else {
     SetCondition(

@@ -25,6 +25,8 @@ struct StatusInputs {
   std::vector<api::MemberCluster> clusters;
   std::vector<api::Budget> budgets;  // of the workload's namespace
   std::string currency = "USD";      // of the pools placed on
+  // The Placed=False reason: Unschedulable, or Preempted when it lost its placements.
+  std::string unplacedReason = "Unschedulable";
 };
 
 struct WorkloadStatusUpdate {

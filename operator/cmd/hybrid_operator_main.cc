@@ -50,8 +50,16 @@ Usage: hybrid-operator [flags]
   --metrics-bind-address ADDR       /metrics (default: 127.0.0.1:8080; "0" disables)
   --health-probe-bind-address ADDR  /healthz, /readyz (default: 127.0.0.1:8081; "0" disables)
   --workers N                       concurrent AIWorkload reconciles (default: 4)
-  --workload-resync S               seconds between accounting passes (default: 60)
-  --cluster-probe S                 seconds between MemberCluster probes (default: 30)
+  --workload-resync S               seconds between unprompted reconciles of every workload
+                                    (default: 36000)
+  --accounting-interval S           seconds between cost/energy accounting steps of a
+                                    workload that accrues them (default: 60)
+  --preemption POLICY               PreemptLowerPriority | Never: whether a workload that fits
+                                    nowhere may displace lower-priority ones
+                                    (default: PreemptLowerPriority)
+  --cluster-probe S                 seconds between MemberCluster probes; a member is also
+                                    probed at once when its watches or requests fail
+                                    (default: 5)
   --kube-api-qps Q, --kube-api-burst B   client-side rate limit (default: 50, 100)
   --log-level LEVEL                 trace|debug|info|warn|error (default: info)
   -h, --help
@@ -67,8 +75,10 @@ struct Flags {
   std::string metricsAddr = "127.0.0.1:8080";
   std::string probeAddr = "127.0.0.1:8081";
   int workers = 4;
-  int workloadResync = 60;
-  int clusterProbe = 30;
+  int workloadResync = 36000;
+  int accountingInterval = 60;
+  std::string preemption = "PreemptLowerPriority";
+  int clusterProbe = 5;
   double qps = 50;
   int burst = 100;
   std::string logLevel = "info";
@@ -89,6 +99,7 @@ std::string ParseFlags(int argc, char** argv, Flags* f, bool* help) {
       {"--metrics-bind-address", &f->metricsAddr},
       {"--health-probe-bind-address", &f->probeAddr},
       {"--log-level", &f->logLevel},
+      {"--preemption", &f->preemption},
   };
   std::map<std::string, int*> ints = {
       {"--leader-elect-lease-duration", &f->leaseDuration},
@@ -96,6 +107,7 @@ std::string ParseFlags(int argc, char** argv, Flags* f, bool* help) {
       {"--leader-elect-retry-period", &f->retryPeriod},
       {"--workers", &f->workers},
       {"--workload-resync", &f->workloadResync},
+      {"--accounting-interval", &f->accountingInterval},
       {"--cluster-probe", &f->clusterProbe},
       {"--kube-api-burst", &f->burst},
   };
@@ -136,6 +148,10 @@ std::string ParseFlags(int argc, char** argv, Flags* f, bool* help) {
     return "unknown flag " + arg;
   }
   if (f->workers < 1) return "--workers: must be >= 1";
+  if (f->preemption != "PreemptLowerPriority" && f->preemption != "Never")
+    return "--preemption: expected PreemptLowerPriority or Never, got \"" + f->preemption + "\"";
+  if (f->accountingInterval < 1) return "--accounting-interval: must be >= 1";
+  if (f->workloadResync < 1) return "--workload-resync: must be >= 1";
   if (f->renewDeadline >= f->leaseDuration)
     return "--leader-elect-renew-deadline must be shorter than --leader-elect-lease-duration";
   return "";
@@ -242,6 +258,8 @@ int main(int argc, char** argv) {
   op_opts.operatorNamespace = flags.ns;
   op_opts.workloadWorkers = flags.workers;
   op_opts.workloadResync = std::chrono::seconds(flags.workloadResync);
+  op_opts.accountingInterval = std::chrono::seconds(flags.accountingInterval);
+  op_opts.preemption = flags.preemption == "PreemptLowerPriority";
   op_opts.clusterProbe = std::chrono::seconds(flags.clusterProbe);
   controllers::HybridOperator op(hub, factory, clock, &registry, &events, op_opts);
 

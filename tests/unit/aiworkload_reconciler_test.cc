@@ -37,8 +37,9 @@ struct World {
   std::shared_ptr<FakeApiClient> paris = std::make_shared<FakeApiClient>(&hub.clock);
   MemberRegistry members{hub.clock, nullptr};
   FleetSnapshot fleet{hub.Caches()};
-  PlacementBook book;
-  AIWorkloadReconciler reconciler{*hub.api, hub.Caches(), fleet, book, members, hub.clock, nullptr};
+  FleetScheduler scheduler{hub.Caches(), fleet, hub.clock, nullptr};
+  AIWorkloadReconciler reconciler{*hub.api, hub.Caches(), fleet,  scheduler,
+                                  members,  hub.clock,    nullptr};
 
   void Start(int64_t aws_capacity = 16, int64_t paris_capacity = 16) {
     hub.api->Seed(kinds::kMemberCluster, ClusterJson("aws-eu", "aws"));
@@ -78,11 +79,21 @@ struct World {
     ASSERT_TRUE(res.ok()) << res.error().ToString();
   }
 
-  // One reconcile, once the caches show the latest writes (as they would before the event that
-  // triggers it is delivered).
+  // The scheduler hears of everything in the caches (as the informers' handlers would tell it)
+  // and decides what needs a decision, synchronously.
+  void Decide() {
+    for (const auto& o : hub.Caches().workloads->List()) scheduler.WorkloadChanged(o);
+    for (const char* cluster : {"aws-eu", "dc-paris"}) scheduler.ClusterChanged(cluster);
+    for (const char* pool : {"aws-h100", "dc-paris-h100"}) scheduler.PoolChanged(pool);
+    scheduler.RunCycle();
+  }
+
+  // One decision cycle and one reconcile, once the caches show the latest writes (as they would
+  // before the event that triggers it is delivered).
   runtime::Result<runtime::ReconcileResult> Step(const std::string& ns, const std::string& name) {
     EXPECT_TRUE(hub.WaitCached(kinds::kAIWorkload, ns, name));
     EXPECT_TRUE(WaitUntil([&] { return MembersCaughtUp(); }));
+    Decide();
     return reconciler.Reconcile({ns, name});
   }
 
@@ -138,7 +149,7 @@ TEST_F(AIWorkloadReconcilerTest, FirstReconcileOnlyAddsTheFinalizer) {
   EXPECT_TRUE(w_.Deployments("aws-eu").empty());
   EXPECT_TRUE(w_.Deployments("dc-paris").empty());
   EXPECT_EQ(w_.aws->CallCount(Verb::Patch), 0u);
-  EXPECT_EQ(w_.hub.api->CallCount(Verb::UpdateStatus), 0u);
+  EXPECT_EQ(w_.hub.api->StatusWrites(), 0u);
 }
 
 TEST_F(AIWorkloadReconcilerTest, AppliesTheDeploymentInTheChosenMemberAndWritesStatus) {
@@ -183,21 +194,21 @@ TEST_F(AIWorkloadReconcilerTest, AppliesTheDeploymentInTheChosenMemberAndWritesS
 TEST_F(AIWorkloadReconcilerTest, NothingChangedMeansNoApplyAndNoStatusWrite) {
   w_.CreateAndPlace(WorkloadJson("team-a", "chat", 2));
   const auto patches = w_.aws->CallCount(Verb::Patch) + w_.paris->CallCount(Verb::Patch);
-  const auto writes = w_.hub.api->CallCount(Verb::UpdateStatus);
-  const auto hub_patches = w_.hub.api->CallCount(Verb::Patch);
+  const auto writes = w_.hub.api->StatusWrites();
+  const auto hub_patches = w_.hub.api->CallCount(Verb::Patch) - writes;
   ASSERT_EQ(patches, 1u);
   ASSERT_EQ(writes, 1u);
 
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(w_.Step("team-a", "chat").ok());
   EXPECT_EQ(w_.aws->CallCount(Verb::Patch) + w_.paris->CallCount(Verb::Patch), patches);
-  EXPECT_EQ(w_.hub.api->CallCount(Verb::UpdateStatus), writes);
-  EXPECT_EQ(w_.hub.api->CallCount(Verb::Patch), hub_patches);
+  EXPECT_EQ(w_.hub.api->StatusWrites(), writes);
+  EXPECT_EQ(w_.hub.api->CallCount(Verb::Patch) - w_.hub.api->StatusWrites(), hub_patches);
 
   // A resync a minute later accounts cost (a status write) but applies nothing.
   w_.hub.clock.Advance(std::chrono::seconds(60));
   ASSERT_TRUE(w_.Step("team-a", "chat").ok());
   EXPECT_EQ(w_.aws->CallCount(Verb::Patch) + w_.paris->CallCount(Verb::Patch), patches);
-  EXPECT_EQ(w_.hub.api->CallCount(Verb::UpdateStatus), writes + 1);
+  EXPECT_EQ(w_.hub.api->StatusWrites(), writes + 1);
   EXPECT_EQ(w_.Workload("team-a", "chat").status.cost.accumulated, *Decimal::Parse("0.073333"));
 }
 
@@ -276,7 +287,12 @@ TEST_F(AIWorkloadReconcilerTest, DeletionCleansMembersThenRemovesTheFinalizer) {
   EXPECT_FALSE(w_.aws->Peek(kinds::kDeployment, "team-a", "chat-aws-h100").has_value());
   EXPECT_TRUE(w_.aws->Peek(kinds::kDeployment, "team-a", "other").has_value());
   EXPECT_FALSE(w_.hub.api->Peek(kinds::kAIWorkload, "team-a", "chat").has_value());
-  EXPECT_FALSE(w_.book.Get("team-a/chat").has_value());
+  // Its accelerators are free again once the scheduler hears it is gone.
+  ASSERT_TRUE(WaitUntil([&] { return !w_.hub.Caches().workloads->Get("team-a", "chat"); }));
+  w_.scheduler.Enqueue("team-a/chat");
+  w_.scheduler.RunCycle();
+  EXPECT_FALSE(w_.scheduler.Decision("team-a/chat").has_value());
+  EXPECT_EQ(w_.scheduler.Allocated("aws-h100"), 0);
 
   // The next event for the key finds nothing and does nothing.
   res = w_.Step("team-a", "chat");
@@ -326,14 +342,39 @@ TEST_F(AIWorkloadReconcilerTest, DisconnectedMemberThatStillExistsKeepsTheFinali
   EXPECT_TRUE(w_.aws->Peek(kinds::kDeployment, "team-a", "chat-aws-h100").has_value());
 }
 
-TEST_F(AIWorkloadReconcilerTest, DisconnectedChosenMemberIsAnError) {
+TEST_F(AIWorkloadReconcilerTest, DisconnectedChosenMemberIsSkippedAndStatusStillWritten) {
   w_.Create(WorkloadJson("team-a", "chat", 2));
   ASSERT_TRUE(w_.Step("team-a", "chat").ok());
   w_.members.Disconnect("aws-eu");
   auto res = w_.Step("team-a", "chat");
+  ASSERT_TRUE(res.ok()) << res.error().ToString();
+  EXPECT_TRUE(w_.Deployments("aws-eu").empty());
+  const api::AIWorkload w = w_.Workload("team-a", "chat");
+  ASSERT_EQ(w.status.placements.size(), 1u);
+  EXPECT_EQ(w.status.placements[0].cluster, "aws-eu");
+  EXPECT_EQ(w.status.phase, api::Phase::Placed);
+
+  // Reconnected (its Ready wakes the workload): the Deployment is applied.
+  w_.members.Connect("aws-eu", "aws-2", w_.aws);
+  ASSERT_TRUE(WaitUntil([&] { return w_.members.Synced("aws-eu"); }));
+  ASSERT_TRUE(w_.Step("team-a", "chat").ok());
+  EXPECT_EQ(w_.Deployments("aws-eu").size(), 1u);
+}
+
+TEST_F(AIWorkloadReconcilerTest, AFailingMemberNeverStopsTheStatusWrite) {
+  w_.Create(WorkloadJson("team-a", "chat", 2));
+  ASSERT_TRUE(w_.Step("team-a", "chat").ok());
+  w_.aws->InjectError(Verb::Patch,
+                      testing::MakeApiError(ApiError::Reason::InternalError, "etcd timeout"));
+  auto res = w_.Step("team-a", "chat");
   ASSERT_FALSE(res.ok());
-  EXPECT_EQ(res.error().reason, ApiError::Reason::ServiceUnavailable);
-  EXPECT_NE(res.error().message.find("aws-eu is not connected"), std::string::npos);
+  EXPECT_NE(res.error().message.find("member aws-eu"), std::string::npos) << res.error().message;
+  const api::AIWorkload w = w_.Workload("team-a", "chat");
+  ASSERT_EQ(w.status.placements.size(), 1u);
+  EXPECT_EQ(Cond(w, "Placed").status, "True");
+  // The retry applies it.
+  ASSERT_TRUE(w_.Step("team-a", "chat").ok());
+  EXPECT_EQ(w_.Deployments("aws-eu").size(), 1u);
 }
 
 TEST_F(AIWorkloadReconcilerTest, UnschedulableIsPendingWithTheEnginesReasons) {
@@ -343,7 +384,8 @@ TEST_F(AIWorkloadReconcilerTest, UnschedulableIsPendingWithTheEnginesReasons) {
   ASSERT_TRUE(w_.Step("team-a", "chat").ok());
   auto res = w_.Step("team-a", "chat");
   ASSERT_TRUE(res.ok()) << res.error().ToString();
-  EXPECT_EQ(res.value().requeueAfter, std::chrono::seconds(60));
+  // Pending accrues nothing: only the long resync brings it back unprompted.
+  EXPECT_EQ(res.value().requeueAfter, std::chrono::hours(10));
   const api::AIWorkload w = w_.Workload("team-a", "chat");
   EXPECT_EQ(w.status.phase, api::Phase::Pending);
   EXPECT_TRUE(w.status.placements.empty());
@@ -355,13 +397,14 @@ TEST_F(AIWorkloadReconcilerTest, UnschedulableIsPendingWithTheEnginesReasons) {
   EXPECT_TRUE(w_.Deployments("dc-paris").empty());
 
   // Still unschedulable: nothing to write.
-  const auto writes = w_.hub.api->CallCount(Verb::UpdateStatus);
+  const auto writes = w_.hub.api->StatusWrites();
   ASSERT_TRUE(w_.Step("team-a", "chat").ok());
-  EXPECT_EQ(w_.hub.api->CallCount(Verb::UpdateStatus), writes);
+  EXPECT_EQ(w_.hub.api->StatusWrites(), writes);
 }
 
-// Two workers reconcile two workloads that each want 3 of the last 4 accelerators. Whatever
-// the interleaving, one is placed and the other waits.
+// Two workers reconcile two workloads that each want 3 of the last 4 accelerators. The
+// scheduler decides them one after the other, so whatever the workers' interleaving, one is
+// placed and the other waits.
 void RaceForTheLastAccelerators(const std::string& ns_a, const std::string& ns_b) {
   World world;
   world.Start(/*aws_capacity=*/4, /*paris_capacity=*/0);
@@ -383,8 +426,7 @@ void RaceForTheLastAccelerators(const std::string& ns_a, const std::string& ns_b
   ta.join();
   tb.join();
 
-  const auto held = world.book.AllocatedByPool([](const std::string&) { return false; });
-  EXPECT_EQ(held.count("aws-h100") ? held.at("aws-h100") : 0, 3);
+  EXPECT_EQ(world.scheduler.Allocated("aws-h100"), 3);
   int placed = 0, pending = 0;
   for (const auto& [ns, name] : {std::pair{ns_a, "a"}, std::pair{ns_b, "b"}}) {
     const api::AIWorkload w = world.Workload(ns, name);

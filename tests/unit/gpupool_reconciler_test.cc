@@ -1,6 +1,6 @@
 // GPUPool reconciliation against an in-memory hub and member: capacity measured from the
 // member's Ready, schedulable nodes that match the pool's selector, the declared capacity when
-// no node matches, allocation from the placement book, and ClusterNotConnected.
+// no node matches, allocation from the scheduler's ledger, and ClusterNotConnected.
 #include "controllers/gpupool_reconciler.h"
 
 #include <gtest/gtest.h>
@@ -55,8 +55,8 @@ class GPUPoolReconcilerTest : public ::testing::Test {
   std::shared_ptr<FakeApiClient> member_ = std::make_shared<FakeApiClient>(&hub_.clock);
   MemberRegistry members_{hub_.clock, nullptr};
   FleetSnapshot fleet_{hub_.Caches()};
-  PlacementBook book_;
-  GPUPoolReconciler reconciler_{*hub_.api, hub_.Caches(), fleet_, book_, members_, hub_.clock};
+  FleetScheduler scheduler_{hub_.Caches(), fleet_, hub_.clock, nullptr};
+  GPUPoolReconciler reconciler_{*hub_.api, hub_.Caches(), fleet_, scheduler_, members_, hub_.clock};
   api::GPUPoolStatus status_;
 };
 
@@ -131,11 +131,33 @@ TEST_F(GPUPoolReconcilerTest, NodesUnreadable) {
 TEST_F(GPUPoolReconcilerTest, AllocatedCountsEveryPlacementInThePool) {
   member_->Seed(kinds::kNode, NodeJson("p5-a", "p5.48xlarge", "8"));
   Connect();
-  api::Placement active{"aws-eu", "aws-h100", 2, 4, api::Role::Active, {}, 0, 0};
-  api::Placement standby{"aws-eu", "aws-h100", 1, 2, api::Role::Standby, {}, 0, 0};
-  api::Placement elsewhere{"dc-paris", "dc-h100", 3, 3, api::Role::Active, {}, 0, 0};
-  book_.Record("team-a/chat", {active});
-  book_.Record("team-b/train", {elsewhere, standby});
+  // The scheduler's ledger starts from the placements in the workloads' status.
+  auto placed = [](json w, json placements) {
+    w["status"] = {{"phase", "Placed"}, {"placements", std::move(placements)}};
+    return w;
+  };
+  const json active = {{"cluster", "aws-eu"},
+                       {"pool", "aws-h100"},
+                       {"replicas", 2},
+                       {"accelerators", 4},
+                       {"role", "Active"}};
+  const json standby = {{"cluster", "aws-eu"},
+                        {"pool", "aws-h100"},
+                        {"replicas", 0},
+                        {"accelerators", 2},
+                        {"role", "Standby"}};
+  const json elsewhere = {{"cluster", "dc-paris"},
+                          {"pool", "dc-h100"},
+                          {"replicas", 3},
+                          {"accelerators", 3},
+                          {"role", "Active"}};
+  hub_.api->Seed(kinds::kAIWorkload,
+                 placed(testing::WorkloadJson("team-a", "chat", 2, 2), json::array({active})));
+  hub_.api->Seed(kinds::kAIWorkload, placed(testing::WorkloadJson("team-b", "train", 3),
+                                            json::array({elsewhere, standby})));
+  ASSERT_TRUE(hub_.WaitCached(kinds::kAIWorkload, "team-a", "chat"));
+  ASSERT_TRUE(hub_.WaitCached(kinds::kAIWorkload, "team-b", "train"));
+  scheduler_.Seed();
   ASSERT_TRUE(Reconcile().ok());
   EXPECT_EQ(Status().allocatedAccelerators, 6);
 }

@@ -108,7 +108,7 @@ TEST_F(MemberClusterReconcilerTest, NoSecretRefUsesTheHubItself) {
   hub_.api->SetPath("/version", {{"major", "1"}, {"minor", "31"}, {"gitVersion", "v1.31.4"}});
   auto res = Reconcile("gcp-us");
   ASSERT_TRUE(res.ok()) << res.error().ToString();
-  EXPECT_EQ(res.value().requeueAfter, std::chrono::seconds(30));
+  EXPECT_EQ(res.value().requeueAfter, std::chrono::seconds(5));
   EXPECT_EQ(members_.Client("gcp-us"), hub_.api);
   EXPECT_EQ(factoryCalls_, 0);
   EXPECT_EQ(Ready("gcp-us").status, "True");
@@ -170,7 +170,10 @@ TEST_F(MemberClusterReconcilerTest, ConnectsOnceWhileTheKubeconfigIsUnchanged) {
   }
   EXPECT_EQ(factoryCalls_, 1);
   EXPECT_EQ(member_->CallCount(Verb::GetPath), 4u);
-  EXPECT_EQ(Status("aws-eu").lastProbeTime, "2025-01-01T00:01:30Z");
+  // Probes that change nothing record their time at most once a minute: 00:00:30 and 00:01:30
+  // were not written.
+  EXPECT_EQ(Status("aws-eu").lastProbeTime, "2025-01-01T00:01:00Z");
+  EXPECT_EQ(hub_.api->CallCount(Verb::UpdateStatus), 2u);
   // Ready stayed True: its transition time is the first probe's.
   EXPECT_EQ(Ready("aws-eu").lastTransitionTime, "2025-01-01T00:00:00Z");
 

@@ -1,0 +1,193 @@
+#include "controllers/allocation_ledger.h"
+
+#include <limits>
+
+namespace hybridai::controllers {
+namespace {
+
+int64_t SaturatingAdd(int64_t a, int64_t b) {
+  int64_t out = 0;
+  if (!__builtin_add_overflow(a, b, &out)) return out;
+  return b > 0 ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int64_t>::min();
+}
+
+}  // namespace
+
+BudgetRate AllocationLedger::RateOfEntry(const LedgerEntry& entry) {
+  BudgetRate r;
+  if (!entry.holds) return r;
+  for (const auto& p : entry.placements) {
+    if (p.role != api::Role::Active) continue;
+    r.hourlyCost += p.hourlyCost;
+    r.powerWatts = SaturatingAdd(r.powerWatts, p.powerWatts);
+    r.carbonGramsPerHour = SaturatingAdd(r.carbonGramsPerHour, p.carbonGramsPerHour);
+  }
+  return r;
+}
+
+bool AllocationLedger::Selects(const Budget& b, const LedgerEntry& e) {
+  if (b.ns != e.ns) return false;
+  for (const auto& [k, v] : b.selector) {
+    auto it = e.tags.find(k);
+    if (it == e.tags.end() || it->second != v) return false;
+  }
+  return true;
+}
+
+// Adds (sign +1) or takes away (sign -1) everything the entry contributes.
+void AllocationLedger::Account(const std::string& key, Stored& s, int sign) {
+  const LedgerEntry& e = s.entry;
+  if (sign > 0) {
+    byNamespace_[e.ns].insert(key);
+    s.budgets.clear();
+    for (auto& [bkey, b] : budgets_)
+      if (Selects(b, e)) s.budgets.push_back(bkey);
+  } else {
+    auto ns = byNamespace_.find(e.ns);
+    if (ns != byNamespace_.end()) {
+      ns->second.erase(key);
+      if (ns->second.empty()) byNamespace_.erase(ns);
+    }
+  }
+  const BudgetRate rate = RateOfEntry(e);
+  for (const auto& bkey : s.budgets) {
+    auto it = budgets_.find(bkey);
+    if (it == budgets_.end()) continue;
+    BudgetRate& r = it->second.rate;
+    if (sign > 0) {
+      r.hourlyCost += rate.hourlyCost;
+      r.powerWatts = SaturatingAdd(r.powerWatts, rate.powerWatts);
+      r.carbonGramsPerHour = SaturatingAdd(r.carbonGramsPerHour, rate.carbonGramsPerHour);
+    } else {
+      r.hourlyCost -= rate.hourlyCost;
+      r.powerWatts -= rate.powerWatts;
+      r.carbonGramsPerHour -= rate.carbonGramsPerHour;
+    }
+  }
+  if (!e.holds) return;
+  int64_t held = 0;
+  for (const auto& p : e.placements) {
+    held += p.accelerators;
+    auto& pool = byPool_[p.pool];
+    pool += sign * p.accelerators;
+    if (pool == 0) byPool_.erase(p.pool);
+    if (sign > 0) {
+      holdersByPool_[p.pool].insert(key);
+      ++holdersByCluster_[p.cluster][key];
+    } else {
+      if (auto it = holdersByPool_.find(p.pool); it != holdersByPool_.end()) {
+        it->second.erase(key);
+        if (it->second.empty()) holdersByPool_.erase(it);
+      }
+      if (auto it = holdersByCluster_.find(p.cluster); it != holdersByCluster_.end()) {
+        if (--it->second[key] <= 0) it->second.erase(key);
+        if (it->second.empty()) holdersByCluster_.erase(it);
+      }
+    }
+  }
+  if (held > 0) {
+    if (sign > 0) {
+      holdersByPriority_[e.priority].insert(key);
+    } else if (auto it = holdersByPriority_.find(e.priority); it != holdersByPriority_.end()) {
+      it->second.erase(key);
+      if (it->second.empty()) holdersByPriority_.erase(it);
+    }
+  }
+}
+
+void AllocationLedger::Set(const std::string& key, LedgerEntry entry) {
+  auto it = entries_.find(key);
+  if (it != entries_.end()) Account(key, it->second, -1);
+  Stored& s = entries_[key];
+  s.entry = std::move(entry);
+  Account(key, s, +1);
+}
+
+void AllocationLedger::Remove(const std::string& key) {
+  auto it = entries_.find(key);
+  if (it == entries_.end()) return;
+  Account(key, it->second, -1);
+  entries_.erase(it);
+}
+
+const LedgerEntry* AllocationLedger::Find(const std::string& key) const {
+  auto it = entries_.find(key);
+  return it == entries_.end() ? nullptr : &it->second.entry;
+}
+
+int64_t AllocationLedger::Allocated(const std::string& pool) const {
+  auto it = byPool_.find(pool);
+  return it == byPool_.end() ? 0 : it->second;
+}
+
+std::vector<std::string> AllocationLedger::HoldersOfPool(const std::string& pool) const {
+  auto it = holdersByPool_.find(pool);
+  if (it == holdersByPool_.end()) return {};
+  return {it->second.begin(), it->second.end()};
+}
+
+std::vector<std::string> AllocationLedger::HoldersOfCluster(const std::string& cluster) const {
+  std::vector<std::string> out;
+  auto it = holdersByCluster_.find(cluster);
+  if (it == holdersByCluster_.end()) return out;
+  for (const auto& [key, n] : it->second) out.push_back(key);
+  return out;
+}
+
+std::vector<std::string> AllocationLedger::KeysInNamespace(const std::string& ns) const {
+  auto it = byNamespace_.find(ns);
+  if (it == byNamespace_.end()) return {};
+  return {it->second.begin(), it->second.end()};
+}
+
+int64_t AllocationLedger::LowestHeldPriority() const {
+  return holdersByPriority_.empty() ? std::numeric_limits<int64_t>::max()
+                                    : holdersByPriority_.begin()->first;
+}
+
+std::vector<std::string> AllocationLedger::HoldersBelow(int64_t priority) const {
+  std::vector<std::string> out;
+  for (auto it = holdersByPriority_.begin(); it != holdersByPriority_.end() && it->first < priority;
+       ++it)
+    out.insert(out.end(), it->second.begin(), it->second.end());
+  return out;
+}
+
+void AllocationLedger::SetBudget(const std::string& key, const std::string& ns,
+                                 std::map<std::string, std::string> selector) {
+  RemoveBudget(key);
+  Budget& b = budgets_[key];
+  b.ns = ns;
+  b.selector = std::move(selector);
+  auto nsIt = byNamespace_.find(ns);
+  if (nsIt == byNamespace_.end()) return;
+  for (const auto& wkey : nsIt->second) {
+    Stored& s = entries_.at(wkey);
+    if (!Selects(b, s.entry)) continue;
+    s.budgets.push_back(key);
+    const BudgetRate r = RateOfEntry(s.entry);
+    b.rate.hourlyCost += r.hourlyCost;
+    b.rate.powerWatts = SaturatingAdd(b.rate.powerWatts, r.powerWatts);
+    b.rate.carbonGramsPerHour = SaturatingAdd(b.rate.carbonGramsPerHour, r.carbonGramsPerHour);
+  }
+}
+
+void AllocationLedger::RemoveBudget(const std::string& key) {
+  auto it = budgets_.find(key);
+  if (it == budgets_.end()) return;
+  auto nsIt = byNamespace_.find(it->second.ns);
+  if (nsIt != byNamespace_.end()) {
+    for (const auto& wkey : nsIt->second) {
+      auto& list = entries_.at(wkey).budgets;
+      std::erase(list, key);
+    }
+  }
+  budgets_.erase(it);
+}
+
+BudgetRate AllocationLedger::RateOf(const std::string& budget_key) const {
+  auto it = budgets_.find(budget_key);
+  return it == budgets_.end() ? BudgetRate{} : it->second.rate;
+}
+
+}  // namespace hybridai::controllers

@@ -1,0 +1,364 @@
+// The fleet scheduler against an in-memory hub (real informers) and the simulated clock:
+// decisions in one global order across namespaces, stability, preemption (fewest and lowest
+// victims, preemptionPolicy Never, the operator-wide switch), failover deadlines as timers,
+// finished Jobs releasing their accelerators, budgets judged with the ledger's committed rates,
+// and a property test: after any sequence of events the ledger equals the sum of the decisions.
+#include "controllers/fleet_scheduler.h"
+
+#include <gtest/gtest.h>
+
+#include "controller_test_fixture.h"
+#include "core/rfc3339.h"
+#include "support/split_mix_rng.h"
+
+namespace hybridai::controllers {
+namespace {
+
+using nlohmann::json;
+namespace kinds = runtime::kinds;
+using testing::ClusterJson;
+using testing::Hub;
+using testing::PoolJson;
+using testing::WaitUntil;
+using testing::WorkloadJson;
+
+struct Fleet {
+  Hub hub;
+  FleetSnapshot fleet{hub.Caches()};
+  std::unique_ptr<FleetScheduler> scheduler;
+  std::set<std::string> decided;
+
+  explicit Fleet(int64_t aws = 4, int64_t paris = 0, FleetSchedulerOptions options = {}) {
+    hub.api->Seed(kinds::kMemberCluster, ClusterJson("aws-eu", "aws"));
+    hub.api->Seed(kinds::kMemberCluster, ClusterJson("dc-paris", "dc-paris", "OnPrem"));
+    hub.api->Seed(kinds::kGPUPool, PoolJson("aws-h100", "aws-eu", aws, "2.20"));
+    hub.api->Seed(kinds::kGPUPool, PoolJson("dc-paris-h100", "dc-paris", paris, "4.10"));
+    hub.Start();
+    scheduler = std::make_unique<FleetScheduler>(hub.Caches(), fleet, hub.clock, nullptr, options);
+    scheduler->SetCallbacks([this](const std::string& k) { decided.insert(k); }, nullptr);
+    scheduler->Seed();
+  }
+
+  // Creates a workload (one accelerator per replica) and tells the scheduler, as the informer
+  // handler would. The clock moves a second first, so creation order is unambiguous.
+  void Create(const std::string& ns, const std::string& name, int64_t replicas,
+              int64_t priority = 0, const std::function<void(json&)>& edit = nullptr) {
+    hub.clock.Advance(std::chrono::seconds(1));
+    json w = WorkloadJson(ns, name, replicas);
+    w["spec"]["priority"] = priority;
+    if (edit) edit(w);
+    auto res = hub.api->Create(kinds::kAIWorkload, ns, w);
+    ASSERT_TRUE(res.ok()) << res.error().ToString();
+    ASSERT_TRUE(hub.WaitCached(kinds::kAIWorkload, ns, name));
+    scheduler->WorkloadChanged(hub.Caches().workloads->Get(ns, name));
+  }
+
+  void Delete(const std::string& ns, const std::string& name) {
+    runtime::ObjectPtr o = hub.Caches().workloads->Get(ns, name);
+    ASSERT_TRUE(hub.api->Delete(kinds::kAIWorkload, ns, name, {}).ok());
+    ASSERT_TRUE(hub.WaitCached(kinds::kAIWorkload, ns, name));
+    scheduler->WorkloadDeleted(o);
+  }
+
+  void Patch(const runtime::ResourceKind& kind, const std::string& ns, const std::string& name,
+             const json& patch, bool status = false) {
+    runtime::PatchOptions opts;
+    if (status) opts.subresource = "status";
+    auto res = hub.api->Patch(kind, ns, name, runtime::PatchType::Merge, patch.dump(), opts);
+    ASSERT_TRUE(res.ok()) << res.error().ToString();
+    ASSERT_TRUE(hub.WaitCached(kind, ns, name));
+  }
+
+  ScheduledDecision D(const std::string& key) {
+    auto d = scheduler->Decision(key);
+    EXPECT_TRUE(d.has_value()) << key;
+    return d.value_or(ScheduledDecision{});
+  }
+  std::string PoolOf(const std::string& key) {
+    auto d = D(key);
+    return d.decision.placed && !d.decision.placements.empty() ? d.decision.placements[0].pool : "";
+  }
+};
+
+TEST(FleetScheduler, DecidesInPriorityOrderAcrossNamespaces) {
+  Fleet f(/*aws=*/4);
+  // The low-priority one is older and its namespace sorts first: neither matters.
+  f.Create("team-a", "low", 3, /*priority=*/0);
+  f.Create("team-b", "high", 3, /*priority=*/10);
+  EXPECT_EQ(f.scheduler->RunCycle(), 2u);
+  EXPECT_TRUE(f.D("team-b/high").decision.placed);
+  EXPECT_FALSE(f.D("team-a/low").decision.placed);
+  EXPECT_EQ(f.scheduler->Allocated("aws-h100"), 3);
+  EXPECT_EQ(f.scheduler->PendingWorkloads(), 1u);
+  EXPECT_EQ(f.decided, (std::set<std::string>{"team-a/low", "team-b/high"}));
+}
+
+TEST(FleetScheduler, OlderFirstWithinOnePriority) {
+  Fleet f(/*aws=*/4);
+  f.Create("team-b", "first", 3);
+  f.Create("team-a", "second", 3);
+  f.scheduler->RunCycle();
+  EXPECT_TRUE(f.D("team-b/first").decision.placed);
+  EXPECT_FALSE(f.D("team-a/second").decision.placed);
+}
+
+TEST(FleetScheduler, PlacedWorkloadsKeepTheirPlacements) {
+  Fleet f(/*aws=*/4, /*paris=*/8);
+  f.Create("team-a", "chat", 2);
+  f.scheduler->RunCycle();
+  ASSERT_EQ(f.PoolOf("team-a/chat"), "aws-h100");
+  // The on-prem pool becomes the cheaper one: nothing moves without a reason.
+  f.Patch(kinds::kGPUPool, "", "dc-paris-h100",
+          {{"spec", {{"pricing", {{"acceleratorHour", "0.10"}}}}}});
+  f.scheduler->PoolChanged("dc-paris-h100");
+  f.scheduler->Enqueue("team-a/chat");  // decided again all the same
+  f.decided.clear();
+  EXPECT_EQ(f.scheduler->RunCycle(), 1u);
+  EXPECT_EQ(f.PoolOf("team-a/chat"), "aws-h100");
+  EXPECT_TRUE(f.D("team-a/chat").decision.kept);
+  EXPECT_TRUE(f.decided.empty());
+  // A status-only update (the operator's own write) is no reason to decide again.
+  f.Patch(kinds::kAIWorkload, "team-a", "chat", {{"status", {{"phase", "Running"}}}}, true);
+  f.scheduler->WorkloadChanged(f.hub.Caches().workloads->Get("team-a", "chat"));
+  EXPECT_EQ(f.scheduler->Queued(), 0u);
+}
+
+TEST(FleetScheduler, ScaleUpIsDecidedAgain) {
+  Fleet f(/*aws=*/4);
+  f.Create("team-a", "chat", 2);
+  f.scheduler->RunCycle();
+  f.Patch(kinds::kAIWorkload, "team-a", "chat", {{"spec", {{"replicas", 4}}}});
+  f.scheduler->WorkloadChanged(f.hub.Caches().workloads->Get("team-a", "chat"));
+  f.scheduler->RunCycle();
+  const auto d = f.D("team-a/chat");
+  EXPECT_EQ(d.generation, 2);
+  ASSERT_TRUE(d.decision.placed);
+  EXPECT_EQ(d.decision.placements[0].replicas, 4);
+  EXPECT_EQ(f.scheduler->Allocated("aws-h100"), 4);
+}
+
+TEST(FleetScheduler, HigherPriorityPreemptsAndTheVictimReturnsWhenRoomAppears) {
+  Fleet f(/*aws=*/4);
+  f.Create("team-a", "low", 3, 0);
+  f.scheduler->RunCycle();
+  ASSERT_TRUE(f.D("team-a/low").decision.placed);
+
+  f.Create("team-b", "high", 3, 10);
+  f.scheduler->RunCycle();
+  EXPECT_TRUE(f.D("team-b/high").decision.placed);
+  const auto low = f.D("team-a/low");
+  EXPECT_FALSE(low.decision.placed);
+  EXPECT_EQ(low.preemptedBy, "team-b/high");
+  EXPECT_EQ(low.decision.message, "preempted by team-b/high (priority 10)");
+  EXPECT_EQ(f.scheduler->Allocated("aws-h100"), 3);
+
+  // Still no room: it stays Preempted (not merely Unschedulable) until placed again.
+  f.scheduler->Enqueue("team-a/low");
+  f.scheduler->RunCycle();
+  EXPECT_EQ(f.D("team-a/low").preemptedBy, "team-b/high");
+  EXPECT_EQ(f.D("team-a/low").decision.message.rfind("preempted by team-b/high (priority 10); ", 0),
+            0u)
+      << f.D("team-a/low").decision.message;
+
+  f.Delete("team-b", "high");
+  f.scheduler->RunCycle();  // releases; room appeared, so Pending ones are retried
+  f.scheduler->RunCycle();
+  EXPECT_TRUE(f.D("team-a/low").decision.placed);
+  EXPECT_TRUE(f.D("team-a/low").preemptedBy.empty());
+}
+
+TEST(FleetScheduler, PreemptsTheFewestAndLowest) {
+  Fleet f(/*aws=*/4);
+  f.Create("team-a", "tiny", 1, /*priority=*/0);  // lowest, but freeing it is not enough
+  f.Create("team-a", "big", 3, /*priority=*/1);
+  f.scheduler->RunCycle();
+  ASSERT_EQ(f.scheduler->Allocated("aws-h100"), 4);
+
+  f.Create("team-b", "urgent", 3, /*priority=*/5);
+  f.scheduler->RunCycle();
+  EXPECT_TRUE(f.D("team-b/urgent").decision.placed);
+  // tiny was tried first, then big; the reprieve spares tiny, which was not needed.
+  EXPECT_TRUE(f.D("team-a/tiny").decision.placed);
+  EXPECT_FALSE(f.D("team-a/big").decision.placed);
+  EXPECT_EQ(f.D("team-a/big").preemptedBy, "team-b/urgent");
+  EXPECT_EQ(f.scheduler->Allocated("aws-h100"), 4);
+}
+
+TEST(FleetScheduler, NewestGoesFirstWithinOnePriority) {
+  Fleet f(/*aws=*/4);
+  f.Create("team-a", "old", 2, 0);
+  f.Create("team-a", "new", 2, 0);
+  f.scheduler->RunCycle();
+  f.Create("team-b", "urgent", 2, 5);
+  f.scheduler->RunCycle();
+  EXPECT_TRUE(f.D("team-a/old").decision.placed);
+  EXPECT_FALSE(f.D("team-a/new").decision.placed);
+}
+
+TEST(FleetScheduler, NeverPreemptsEqualPriorityOrWhenToldNotTo) {
+  {
+    Fleet f(/*aws=*/4);
+    f.Create("team-a", "first", 3, 5);
+    f.scheduler->RunCycle();
+    f.Create("team-b", "same", 3, 5);
+    f.scheduler->RunCycle();
+    EXPECT_TRUE(f.D("team-a/first").decision.placed);
+    EXPECT_FALSE(f.D("team-b/same").decision.placed);
+  }
+  {
+    Fleet f(/*aws=*/4);
+    f.Create("team-a", "low", 3, 0);
+    f.scheduler->RunCycle();
+    f.Create("team-b", "polite", 3, 10, [](json& w) { w["spec"]["preemptionPolicy"] = "Never"; });
+    f.scheduler->RunCycle();
+    EXPECT_TRUE(f.D("team-a/low").decision.placed);
+    EXPECT_FALSE(f.D("team-b/polite").decision.placed);
+    EXPECT_TRUE(f.D("team-b/polite").preemptedBy.empty());
+  }
+  {
+    Fleet f(/*aws=*/4, /*paris=*/0, FleetSchedulerOptions{.preemption = false});
+    f.Create("team-a", "low", 3, 0);
+    f.scheduler->RunCycle();
+    f.Create("team-b", "high", 3, 10);
+    f.scheduler->RunCycle();
+    EXPECT_TRUE(f.D("team-a/low").decision.placed);
+    EXPECT_FALSE(f.D("team-b/high").decision.placed);
+  }
+}
+
+TEST(FleetScheduler, PreemptionNeverHelpsWhatCannotFitAnyway) {
+  Fleet f(/*aws=*/4);
+  f.Create("team-a", "low", 3, 0);
+  f.scheduler->RunCycle();
+  f.Create("team-b", "huge", 8, 10);  // more than the pool has
+  f.scheduler->RunCycle();
+  EXPECT_TRUE(f.D("team-a/low").decision.placed);
+  EXPECT_FALSE(f.D("team-b/huge").decision.placed);
+}
+
+TEST(FleetScheduler, FailoverDeadlineIsATimerNotAResync) {
+  Fleet f(/*aws=*/4, /*paris=*/4);
+  f.Create("team-a", "chat", 2, 0, [](json& w) {
+    w["spec"]["redundancy"] = {{"mode", "None"}, {"failoverAfterSeconds", 10}};
+  });
+  f.scheduler->RunCycle();
+  ASSERT_EQ(f.PoolOf("team-a/chat"), "aws-h100");
+
+  f.scheduler->Start();
+  // The pool goes unready now: kept (not failed yet), and a timer armed for +10 s.
+  const std::string now = FormatRfc3339(
+      std::chrono::duration_cast<std::chrono::seconds>(f.hub.clock.WallNow().time_since_epoch())
+          .count());
+  f.Patch(kinds::kGPUPool, "", "aws-h100",
+          {{"status", {{"conditions", json::array({testing::ReadyCondition("False", now)})}}}},
+          true);
+  f.scheduler->PoolChanged("aws-h100");
+  ASSERT_TRUE(WaitUntil([&] { return f.scheduler->Queued() == 0; }));
+  ASSERT_TRUE(WaitUntil([&] { return f.hub.clock.Sleepers() > 0; }));
+  EXPECT_EQ(f.PoolOf("team-a/chat"), "aws-h100");
+
+  f.hub.clock.Advance(std::chrono::seconds(9));
+  EXPECT_EQ(f.PoolOf("team-a/chat"), "aws-h100");
+  f.hub.clock.Advance(std::chrono::seconds(2));
+  ASSERT_TRUE(WaitUntil([&] { return f.PoolOf("team-a/chat") == "dc-paris-h100"; }))
+      << f.PoolOf("team-a/chat");
+  EXPECT_EQ(f.scheduler->Allocated("aws-h100"), 0);
+  EXPECT_EQ(f.scheduler->Allocated("dc-paris-h100"), 2);
+  f.scheduler->Stop();
+}
+
+TEST(FleetScheduler, AFinishedJobReleasesItsAcceleratorsAtOnce) {
+  Fleet f(/*aws=*/4);
+  f.Create("team-a", "train", 4, 0, [](json& w) { w["spec"]["type"] = "Batch"; });
+  f.Create("team-a", "next", 2, 0, [](json& w) { w["spec"]["type"] = "Batch"; });
+  f.scheduler->RunCycle();
+  ASSERT_TRUE(f.D("team-a/train").decision.placed);
+  ASSERT_FALSE(f.D("team-a/next").decision.placed);
+
+  f.Patch(kinds::kAIWorkload, "team-a", "train", {{"status", {{"phase", "Succeeded"}}}}, true);
+  f.scheduler->WorkloadChanged(f.hub.Caches().workloads->Get("team-a", "train"));
+  f.scheduler->RunCycle();
+  const auto done = f.D("team-a/train");
+  EXPECT_TRUE(done.finished);
+  EXPECT_FALSE(done.decision.placements.empty());  // its Job stays where it ran
+  EXPECT_EQ(done.decision.powerWatts, 0);
+  f.scheduler->RunCycle();  // room appeared: the Pending one is retried
+  EXPECT_TRUE(f.D("team-a/next").decision.placed);
+  EXPECT_EQ(f.scheduler->Allocated("aws-h100"), 2);
+}
+
+TEST(FleetScheduler, DenyBudgetCountsTheOthersCommittedRates) {
+  Fleet f(/*aws=*/8);
+  // 700 W x 1.2 PUE = 840 W per accelerator: room for two.
+  f.hub.api->Seed(kinds::kBudget, {{"apiVersion", "hybridai.io/v1alpha1"},
+                                   {"kind", "Budget"},
+                                   {"metadata", {{"namespace", "team-a"}, {"name", "power"}}},
+                                   {"spec",
+                                    {{"selector", {{"tags", {{"team", "nlp"}}}}},
+                                     {"period", "Monthly"},
+                                     {"limits", {{"powerWatts", 2000}}},
+                                     {"enforcement", "Deny"},
+                                     {"warnAtPercent", 80}}}});
+  ASSERT_TRUE(f.hub.WaitCached(kinds::kBudget, "team-a", "power"));
+  f.scheduler->BudgetChanged(f.hub.Caches().budgets->Get("team-a", "power"));
+  f.Create("team-a", "one", 2);
+  f.scheduler->RunCycle();
+  ASSERT_TRUE(f.D("team-a/one").decision.placed);
+  f.Create("team-a", "two", 1);
+  f.scheduler->RunCycle();
+  EXPECT_FALSE(f.D("team-a/two").decision.placed);
+  EXPECT_NE(f.D("team-a/two").decision.message.find("budget"), std::string::npos)
+      << f.D("team-a/two").decision.message;
+  // Another namespace is not counted against it.
+  f.Create("team-b", "three", 1);
+  f.scheduler->RunCycle();
+  EXPECT_TRUE(f.D("team-b/three").decision.placed);
+}
+
+TEST(FleetScheduler, LedgerEqualsTheDecisionsAfterRandomEvents) {
+  for (uint64_t seed = 1; seed <= 5; ++seed) {
+    SCOPED_TRACE(seed);
+    Fleet f(/*aws=*/6, /*paris=*/5);
+    testing::Rng rng(seed);
+    std::set<std::string> live;
+    for (int step = 0; step < 40; ++step) {
+      const int action = static_cast<int>(rng.Next() % 4);
+      const std::string name = "w" + std::to_string(rng.Next() % 12);
+      const std::string ns = rng.Next() % 2 ? "team-a" : "team-b";
+      const std::string key = ns + "/" + name;
+      if (action <= 1 && !live.count(key)) {
+        f.Create(ns, name, 1 + static_cast<int64_t>(rng.Next() % 4),
+                 static_cast<int64_t>(rng.Next() % 3));
+        live.insert(key);
+      } else if (action == 2 && live.count(key)) {
+        f.Delete(ns, name);
+        live.erase(key);
+      } else if (live.count(key)) {
+        f.Patch(kinds::kAIWorkload, ns, name,
+                {{"spec", {{"replicas", 1 + static_cast<int64_t>(rng.Next() % 5)}}}});
+        f.scheduler->WorkloadChanged(f.hub.Caches().workloads->Get(ns, name));
+      }
+      if (rng.Next() % 3 == 0) {
+        while (f.scheduler->RunCycle() > 0) {
+        }
+      }
+    }
+    while (f.scheduler->RunCycle() > 0) {
+    }
+    std::map<std::string, int64_t> sum;
+    for (const auto& key : live) {
+      auto d = f.scheduler->Decision(key);
+      ASSERT_TRUE(d.has_value()) << key;
+      if (!d->decision.placed) continue;
+      for (const auto& p : d->decision.placements) sum[p.pool] += p.accelerators;
+    }
+    for (const char* pool : {"aws-h100", "dc-paris-h100"}) {
+      EXPECT_EQ(f.scheduler->Allocated(pool), sum[pool]) << pool;
+    }
+    EXPECT_LE(sum["aws-h100"], 6);
+    EXPECT_LE(sum["dc-paris-h100"], 5);
+  }
+}
+
+}  // namespace
+}  // namespace hybridai::controllers
