@@ -49,7 +49,8 @@ HybridOperator::HybridOperator(std::shared_ptr<runtime::ApiClient> hub, ClientFa
 
   clusterReconciler_ = std::make_unique<MemberClusterReconciler>(
       *hub_, hub_, caches, *fleet_, *members_, std::move(factory), clock_,
-      MemberClusterReconcilerOptions{options_.operatorNamespace, options_.clusterProbe});
+      MemberClusterReconcilerOptions{options_.operatorNamespace, options_.clusterProbe,
+                                     options_.memberSecrets});
   poolReconciler_ =
       std::make_unique<GPUPoolReconciler>(*hub_, caches, *fleet_, book_, *members_, clock_,
                                           GPUPoolReconcilerOptions{options_.poolResync});

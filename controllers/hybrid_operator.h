@@ -22,6 +22,7 @@ namespace hybridai::controllers {
 
 struct HybridOperatorOptions {
   std::string operatorNamespace = "hybrid-system";
+  MemberSecretPolicy memberSecrets;  // what MemberClusters' kubeconfig Secrets may be and do
   int workloadWorkers = 4;
   std::chrono::seconds workloadResync{60};
   std::chrono::seconds clusterProbe{30};
