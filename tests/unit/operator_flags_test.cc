@@ -48,7 +48,7 @@ TEST(OperatorFlags, KnownLogLevelsAndTheSecretFlagsParse) {
   // Valid flags get past parsing and fail later, on the missing kubeconfig (exit 1, not 2).
   for (const std::string args :
        {"--log-level off", "--log-level warn", "--allow-member-exec-credentials",
-        "--member-secret-namespaces team-a,team-b", "--member-secret-namespaces=*"}) {
+        "--member-secret-namespaces team-a,team-b", "'--member-secret-namespaces=*'"}) {
     const Outcome r = RunOperator(args + " --kubeconfig /nonexistent/kubeconfig");
     EXPECT_EQ(r.code, 1) << args << ": " << r.err;
   }
