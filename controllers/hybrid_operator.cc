@@ -54,9 +54,12 @@ HybridOperator::HybridOperator(std::shared_ptr<runtime::ApiClient> hub, ClientFa
   members_->SetFailureHook([this](const std::string& cluster) {
     clusterController_->Enqueue({"", cluster});
   });
+  MemberClusterReconcilerOptions copts;
+  copts.operatorNamespace = options_.operatorNamespace;
+  copts.probePeriod = options_.clusterProbe;
+  copts.secrets = options_.memberSecrets;
   clusterReconciler_ = std::make_unique<MemberClusterReconciler>(
-      *hub_, hub_, caches, *fleet_, *members_, std::move(factory), clock_,
-      MemberClusterReconcilerOptions{options_.operatorNamespace, options_.clusterProbe});
+      *hub_, hub_, caches, *fleet_, *members_, std::move(factory), clock_, copts);
   poolReconciler_ =
       std::make_unique<GPUPoolReconciler>(*hub_, caches, *fleet_, *scheduler_, *members_, clock_,
                                           GPUPoolReconcilerOptions{options_.poolResync});

@@ -22,6 +22,7 @@ namespace hybridai::controllers {
 
 struct HybridOperatorOptions {
   std::string operatorNamespace = "hybrid-system";
+  MemberSecretPolicy memberSecrets;  // what MemberClusters' kubeconfig Secrets may be and do
   int workloadWorkers = 4;
   // Level-based safety net: every workload is looked at again this often without an event.
   std::chrono::seconds workloadResync{10 * 3600};

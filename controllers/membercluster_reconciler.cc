@@ -6,6 +6,7 @@
 #include "core/conditions.h"
 #include "core/rfc3339.h"
 #include "runtime/base64.h"
+#include "runtime/kubeconfig.h"
 
 namespace hybridai::controllers {
 
@@ -60,6 +61,17 @@ std::optional<std::pair<std::string, std::string>> MemberClusterReconciler::Conn
   const api::SecretKeyRef& ref = *mc.spec.kubeconfigSecretRef;
   const std::string ns = ref.namespace_.empty() ? options_.operatorNamespace : ref.namespace_;
   const std::string where = "secret " + ns + "/" + ref.name;
+  if (!SecretNamespaceAllowed(ns)) {
+    members_.Disconnect(name);
+    spdlog::warn("msg=\"kubeconfig Secret namespace not allowed\" cluster={} namespace={}", name,
+                 ns);
+    return std::make_pair("SecretNamespaceNotAllowed",
+                          "MemberCluster " + name + ": spec.kubeconfigSecretRef.namespace: " + ns +
+                              " is not allowed; kubeconfig Secrets are read from the operator's "
+                              "namespace " +
+                              options_.operatorNamespace +
+                              " only (see --member-secret-namespaces)");
+  }
   auto secret = hub_.Get(kinds::kSecret, ns, ref.name);
   if (!secret.ok()) {
     members_.Disconnect(name);
@@ -80,6 +92,16 @@ std::optional<std::pair<std::string, std::string>> MemberClusterReconciler::Conn
   }
   const std::string fingerprint = Fingerprint(*decoded);
   if (members_.HasFingerprint(name, fingerprint)) return std::nullopt;
+  // The Secret's kubeconfig is data: checked here, before the factory builds anything from it.
+  const auto policy = runtime::KubeconfigPolicy::Untrusted(options_.secrets.allowExecCredentials);
+  if (auto checked = runtime::ParseKubeconfig(*decoded, "", where + " key " + ref.key, "", policy);
+      !checked.ok() && checked.Is(ApiError::Reason::Forbidden)) {
+    members_.Disconnect(name);
+    spdlog::warn("msg=\"member kubeconfig refused\" cluster={} error=\"{}\"", name,
+                 checked.error().message);
+    return std::make_pair("KubeconfigNotAllowed",
+                          "MemberCluster " + name + ": " + checked.error().message);
+  }
   auto client = factory_(*decoded, where + " key " + ref.key);
   if (!client.ok()) {
     members_.Disconnect(name);
@@ -87,6 +109,14 @@ std::optional<std::pair<std::string, std::string>> MemberClusterReconciler::Conn
   }
   members_.Connect(name, fingerprint, client.value());
   return std::nullopt;
+}
+
+bool MemberClusterReconciler::SecretNamespaceAllowed(const std::string& ns) const {
+  if (ns == options_.operatorNamespace) return true;
+  for (const auto& allowed : options_.secrets.extraNamespaces) {
+    if (allowed == "*" || allowed == ns) return true;
+  }
+  return false;
 }
 
 Result<ReconcileResult> MemberClusterReconciler::Reconcile(const runtime::Request& request) {

@@ -6,12 +6,21 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "controllers/fleet_snapshot.h"
 #include "controllers/member_registry.h"
 #include "runtime/controller.h"
 
 namespace hybridai::controllers {
+
+// What a MemberCluster's kubeconfig Secret may be and do (DESIGN.md, "Security stance"): the
+// Secret lives in the operator's namespace unless listed here, and its kubeconfig carries
+// inline credentials only, with exec plugins behind an explicit operator flag.
+struct MemberSecretPolicy {
+  bool allowExecCredentials = false;         // --allow-member-exec-credentials
+  std::vector<std::string> extraNamespaces;  // --member-secret-namespaces; "*" allows any
+};
 
 struct MemberClusterReconcilerOptions {
   std::string operatorNamespace = "hybrid-system";  // default namespace of kubeconfig Secrets
@@ -21,6 +30,7 @@ struct MemberClusterReconcilerOptions {
   std::chrono::milliseconds probeTimeout{5000};
   // With nothing else changed, status (lastProbeTime) is written at most this often.
   std::chrono::seconds probeRecordPeriod{60};
+  MemberSecretPolicy secrets;
 };
 
 class MemberClusterReconciler : public runtime::Reconciler {
@@ -35,6 +45,7 @@ class MemberClusterReconciler : public runtime::Reconciler {
  private:
   // Connects (or keeps the connection); on failure returns the reason and message for Ready.
   std::optional<std::pair<std::string, std::string>> Connect(const api::MemberCluster& mc);
+  bool SecretNamespaceAllowed(const std::string& ns) const;
 
   runtime::ApiClient& hub_;
   std::shared_ptr<runtime::ApiClient> hubShared_;

@@ -1,8 +1,11 @@
 #include "cli/plan_command.h"
 
+#include <cerrno>
 #include <iostream>
+#include <system_error>
 
 #include "cli/plan_output.h"
+#include "core/escape.h"
 #include "core/manifest_loader.h"
 #include "core/placement_engine.h"
 
@@ -25,6 +28,8 @@ class StdinRedirect {
   std::streambuf* saved_;
 };
 
+int RunPlanUnguarded(const PlanOptions& options, CliIo& io);
+
 }  // namespace
 
 PlacementInput PlacementInputFromManifests(const Manifests& m) {
@@ -37,6 +42,19 @@ PlacementInput PlacementInputFromManifests(const Manifests& m) {
 }
 
 int RunPlan(const PlanOptions& options, CliIo& io) {
+  // Every library error is a value by design; this is the last line for one that is not, so
+  // that no input aborts the process.
+  try {
+    return RunPlanUnguarded(options, io);
+  } catch (const std::exception& e) {
+    io.err << "plan: internal error: " << EscapeControl(e.what()) << "\n";
+    return kExitUsage;
+  }
+}
+
+namespace {
+
+int RunPlanUnguarded(const PlanOptions& options, CliIo& io) {
   LoadResult loaded;
   {
     StdinRedirect redirect(io.in);
@@ -61,7 +79,17 @@ int RunPlan(const PlanOptions& options, CliIo& io) {
   const PlanReport report = BuildPlanReport(input, plan);
   io.out << Render(report, options.output, io.color);
   io.out.flush();
+  if (!io.out) {
+    // A full disk or a closed pipe: the plan was not delivered, so it must not read as passed.
+    const int err = errno;
+    io.err << "plan: cannot write the output"
+           << (err != 0 ? ": " + std::error_code(err, std::generic_category()).message() : "")
+           << "\n";
+    return kExitUsage;
+  }
   return report.AllPlaced() && !report.AnyBudgetExceeded() ? kExitOk : kExitPlanFailed;
 }
+
+}  // namespace
 
 }  // namespace hybridai::cli

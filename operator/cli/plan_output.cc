@@ -8,6 +8,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "cli/text_table.h"
+#include "core/escape.h"
 
 namespace hybridai::cli {
 namespace {
@@ -243,7 +244,9 @@ nlohmann::ordered_json PlanToJson(const PlanReport& report) {
 }
 
 std::string RenderJson(const PlanReport& report) {
-  return PlanToJson(report).dump(2) + "\n";
+  // Names are validated, but free text (reasons, tags) may hold invalid UTF-8: replace it
+  // rather than throw.
+  return PlanToJson(report).dump(2, ' ', false, ojson::error_handler_t::replace) + "\n";
 }
 
 std::string RenderYaml(const PlanReport& report) {
@@ -265,13 +268,15 @@ std::string RenderTable(const PlanReport& report, bool color) {
     if (w.placed) continue;
     const std::string why = w.reasons.empty() ? "no reason given" : Join(w.reasons, "; ");
     notes += Colorize("why", color ? Color::Red : Color::None) + " " +
-             QualifiedName(w.namespace_, w.name) + " is unschedulable: " + why + "\n";
+             QualifiedName(w.namespace_, w.name) + " is unschedulable: " + EscapeControl(why) +
+             "\n";
   }
   for (const auto& b : report.budgets) {
     if (b.verdict == "Ok") continue;
     const std::string what = b.messages.empty() ? b.verdict : Join(b.messages, "; ");
     notes += Colorize("budget", color ? VerdictColor(b.verdict) : Color::None) + " " +
-             QualifiedName(b.namespace_, b.name) + " (" + b.verdict + "): " + what + "\n";
+             QualifiedName(b.namespace_, b.name) + " (" + b.verdict + "): " + EscapeControl(what) +
+             "\n";
   }
   if (!notes.empty()) out += "\n" + notes;
   return out;

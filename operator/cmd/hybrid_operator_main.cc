@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
@@ -15,6 +16,7 @@
 #include <string>
 #include <thread>
 #include <utility>  // before boost::asio, which uses std::exchange
+#include <vector>
 
 #include <pplx/threadpool.h>
 #include <spdlog/spdlog.h>
@@ -42,6 +44,12 @@ Usage: hybrid-operator [flags]
   --context NAME                    kubeconfig context (default: the current context)
   --namespace NS                    the operator's own namespace: Lease, default Secret
                                     namespace of MemberClusters (default: hybrid-system)
+  --member-secret-namespaces NS,..  more namespaces MemberClusters' kubeconfig Secrets may
+                                    be read from ("*": any; default: only --namespace)
+  --allow-member-exec-credentials   let kubeconfigs from MemberCluster Secrets run exec
+                                    credential plugins (cloud IAM: aws-iam-authenticator,
+                                    gke-gcloud-auth-plugin, kubelogin); default: inline
+                                    credentials only
   --leader-elect                    take part in leader election (default: off)
   --leader-election-id NAME         Lease name (default: hybrid-operator-leader)
   --leader-elect-lease-duration D   seconds (default: 15)
@@ -61,7 +69,7 @@ Usage: hybrid-operator [flags]
                                     probed at once when its watches or requests fail
                                     (default: 5)
   --kube-api-qps Q, --kube-api-burst B   client-side rate limit (default: 50, 100)
-  --log-level LEVEL                 trace|debug|info|warn|error (default: info)
+  --log-level LEVEL                 trace|debug|info|warn|error|critical|off (default: info)
   -h, --help
 )";
 
@@ -82,7 +90,20 @@ struct Flags {
   double qps = 50;
   int burst = 100;
   std::string logLevel = "info";
+  bool allowMemberExec = false;
+  std::vector<std::string> memberSecretNamespaces;
 };
+
+// Comma-separated, empty items dropped.
+std::vector<std::string> SplitList(const std::string& s) {
+  std::vector<std::string> out;
+  for (size_t pos = 0; pos <= s.size();) {
+    size_t end = std::min(s.find(',', pos), s.size());
+    if (end > pos) out.push_back(s.substr(pos, end - pos));
+    pos = end + 1;
+  }
+  return out;
+}
 
 bool ParseInt(const std::string& s, int* out) {
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
@@ -125,6 +146,16 @@ std::string ParseFlags(int argc, char** argv, Flags* f, bool* help) {
       f->leaderElect = !has_value || value == "true";
       continue;
     }
+    if (arg == "--allow-member-exec-credentials") {
+      f->allowMemberExec = !has_value || value == "true";
+      continue;
+    }
+    if (arg == "--member-secret-namespaces") {
+      std::string v;
+      if (!next(&v)) return arg + ": missing value";
+      for (auto& ns : SplitList(v)) f->memberSecretNamespaces.push_back(std::move(ns));
+      continue;
+    }
     if (auto it = strings.find(arg); it != strings.end()) {
       if (!next(it->second)) return arg + ": missing value";
       continue;
@@ -152,6 +183,11 @@ std::string ParseFlags(int argc, char** argv, Flags* f, bool* help) {
     return "--preemption: expected PreemptLowerPriority or Never, got \"" + f->preemption + "\"";
   if (f->accountingInterval < 1) return "--accounting-interval: must be >= 1";
   if (f->workloadResync < 1) return "--workload-resync: must be >= 1";
+  // spdlog reads any unknown name as "off": a typo would silence the operator.
+  if (spdlog::level::from_str(f->logLevel) == spdlog::level::off && f->logLevel != "off") {
+    return "--log-level: expected trace, debug, info, warn, error, critical or off, got \"" +
+           f->logLevel + "\"";
+  }
   if (f->renewDeadline >= f->leaseDuration)
     return "--leader-elect-renew-deadline must be shorter than --leader-elect-lease-duration";
   return "";
@@ -244,11 +280,13 @@ int main(int argc, char** argv) {
   event_opts.reportingInstance = identity;
   runtime::EventRecorder events(*hub, clock, event_opts, &registry);
 
+  // Member kubeconfigs come from Secrets: untrusted (runtime/kubeconfig.h, KubeconfigPolicy).
+  const auto member_policy = runtime::KubeconfigPolicy::Untrusted(flags.allowMemberExec);
   controllers::ClientFactory factory =
-      [client_opts](
+      [client_opts, member_policy](
           const std::string& kubeconfig_text,
           const std::string& source) -> runtime::Result<std::shared_ptr<runtime::ApiClient>> {
-    auto cfg = runtime::ParseKubeconfig(kubeconfig_text, "", source);
+    auto cfg = runtime::ParseKubeconfig(kubeconfig_text, "", source, "", member_policy);
     if (!cfg.ok()) return cfg.error();
     auto client = runtime::NewKubeClient(cfg.value(), client_opts);
     if (!client.ok()) return client.error();
@@ -256,6 +294,8 @@ int main(int argc, char** argv) {
   };
   controllers::HybridOperatorOptions op_opts;
   op_opts.operatorNamespace = flags.ns;
+  op_opts.memberSecrets.allowExecCredentials = flags.allowMemberExec;
+  op_opts.memberSecrets.extraNamespaces = flags.memberSecretNamespaces;
   op_opts.workloadWorkers = flags.workers;
   op_opts.workloadResync = std::chrono::seconds(flags.workloadResync);
   op_opts.accountingInterval = std::chrono::seconds(flags.accountingInterval);

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "core/codec.h"
+#include "core/escape.h"
 
 namespace hybridai::api::detail {
 
@@ -219,12 +220,14 @@ namespace hybridai {
 std::string DescribeJson(const nlohmann::json& v) {
   switch (v.type()) {
     case nlohmann::json::value_t::string:
-      return v.dump();
+      return Quote(v.get_ref<const std::string&>());
     case nlohmann::json::value_t::boolean:
       return std::string("boolean ") + (v.get<bool>() ? "true" : "false");
     case nlohmann::json::value_t::number_integer:
     case nlohmann::json::value_t::number_unsigned:
     case nlohmann::json::value_t::number_float:
+      // A float past double's range has no JSON spelling (dump() says "null").
+      if (!std::isfinite(v.get<double>())) return "a number out of range";
       return "number " + v.dump();
     case nlohmann::json::value_t::object:
       return "object";

@@ -4,18 +4,24 @@
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
 #include <string_view>
 
 #include "core/codec.h"
+#include "core/escape.h"
+#include "core/json_parse.h"
 
 namespace hybridai {
 namespace {
 
 using nlohmann::json;
 
-constexpr int kMaxDepth = 128;
+constexpr int kMaxDepth = kMaxNestingDepth;
 constexpr size_t kMaxNodes = 250'000;
+// Aliases let a small file name one large string many times; the expansion is what the rest
+// of the pipeline holds, so its size is bounded, not only its node count.
+constexpr size_t kMaxExpandedBytes = 64u << 20;
 
 constexpr std::string_view kTagPrefix = "tag:yaml.org,2002:";
 
@@ -23,6 +29,15 @@ struct ConversionError {
   YAML::Mark mark;
   std::string message;
 };
+
+// A number past double's range has no value to keep; saying so beats "got number null".
+struct OutOfRange {};
+
+double ParseFloat(const std::string& s) {
+  double d = std::strtod(s.c_str(), nullptr);
+  if (!std::isfinite(d)) throw OutOfRange{};
+  return d;
+}
 
 bool IsDigits(std::string_view s, int base) {
   if (s.empty()) return false;
@@ -74,13 +89,13 @@ std::optional<json> ParseInteger(std::string_view s) {
   auto [ptr, ec] = std::from_chars(body.data(), body.data() + body.size(), mag, base);
   if (ec != std::errc() || ptr != body.data() + body.size()) {
     // Too large for 64 bits: keep it numeric so field checks say "must be a 64-bit integer".
-    return json(std::strtod(std::string(s).c_str(), nullptr));
+    return json(ParseFloat(std::string(s)));
   }
   if (!negative) return json(mag);
   if (mag <= static_cast<uint64_t>(INT64_MAX) + 1) {
     return json(static_cast<int64_t>(0 - mag));
   }
-  return json(std::strtod(std::string(s).c_str(), nullptr));
+  return json(ParseFloat(std::string(s)));
 }
 
 json ResolvePlain(const std::string& s) {
@@ -88,7 +103,7 @@ json ResolvePlain(const std::string& s) {
   if (s == "true" || s == "True" || s == "TRUE") return true;
   if (s == "false" || s == "False" || s == "FALSE") return false;
   if (auto i = ParseInteger(s)) return *i;
-  if (IsFloatSyntax(s)) return std::strtod(s.c_str(), nullptr);
+  if (IsFloatSyntax(s)) return ParseFloat(s);
   return s;
 }
 
@@ -107,7 +122,13 @@ class Converter {
       case YAML::NodeType::Null:
         return nullptr;
       case YAML::NodeType::Scalar:
-        return Scalar(node);
+        Count(node, node.Scalar().size());
+        try {
+          return Scalar(node);
+        } catch (const OutOfRange&) {
+          throw ConversionError{
+              node.Mark(), "number " + Quote(node.Scalar().substr(0, 40)) + " is out of range"};
+        }
       case YAML::NodeType::Sequence: {
         json arr = json::array();
         for (const auto& item : node) arr.push_back(Convert(item, depth + 1));
@@ -120,8 +141,9 @@ class Converter {
             throw ConversionError{kv.first.Mark(), "map keys must be scalars"};
           }
           const std::string& key = kv.first.Scalar();
+          Count(kv.first, key.size());
           if (obj.contains(key)) {
-            throw ConversionError{kv.first.Mark(), "duplicate key \"" + key + "\""};
+            throw ConversionError{kv.first.Mark(), "duplicate key " + Quote(key)};
           }
           obj[key] = Convert(kv.second, depth + 1);
         }
@@ -132,6 +154,14 @@ class Converter {
   }
 
  private:
+  void Count(const YAML::Node& node, size_t bytes) {
+    bytes_ += bytes;
+    if (bytes_ > kMaxExpandedBytes) {
+      throw ConversionError{node.Mark(), "more than " + std::to_string(kMaxExpandedBytes >> 20) +
+                                             " MiB of text once aliases are expanded"};
+    }
+  }
+
   static json Scalar(const YAML::Node& node) {
     const std::string& text = node.Scalar();
     const std::string& tag = node.Tag();
@@ -156,6 +186,7 @@ class Converter {
   }
 
   size_t nodes_ = 0;
+  size_t bytes_ = 0;
 };
 
 }  // namespace
@@ -174,6 +205,9 @@ std::optional<nlohmann::json> YamlToJson(const YAML::Node& node, Diagnostic* err
     }
   } catch (const YAML::Exception& e) {
     if (error != nullptr) error->message = "invalid YAML: " + e.msg;
+  } catch (const std::exception& e) {
+    // Not expected (nlohmann and the allocator): still a value, never an escaping exception.
+    if (error != nullptr) error->message = std::string("invalid YAML: ") + e.what();
   }
   return std::nullopt;
 }

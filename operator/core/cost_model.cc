@@ -1,16 +1,27 @@
 #include "core/cost_model.h"
 
+#include "core/saturating.h"
+
 namespace hybridai {
 namespace {
 
 using Wide = __int128;
 
-// Rounds num/den half away from zero; den > 0.
+// Products of rates saturate (core/saturating.h): with watts, PUE and carbon each near the top
+// of int64, three factors exceed even 128 bits.
+Wide Mul(Wide a, Wide b) {
+  return SaturatingMul(a, b);
+}
+
+// Rounds num/den half away from zero; den > 0. Saturates to int64's range: a wrapped result
+// would turn a huge cost negative and let it pass every budget.
 int64_t RoundDiv(Wide num, Wide den) {
   Wide q = num / den;
   Wide r = num % den;
   if (r < 0) r = -r;
-  if (2 * r >= den) q += (num < 0 ? -1 : 1);
+  if (r >= den - r) q += (num < 0 ? -1 : 1);
+  if (q > INT64_MAX) return INT64_MAX;
+  if (q < INT64_MIN) return INT64_MIN;
   return static_cast<int64_t>(q);
 }
 
@@ -62,29 +73,27 @@ PoolRates RatesOf(const api::GPUPool& pool, const api::MemberCluster* cluster) {
 }
 
 Decimal ExactPowerWatts(const PoolRates& rates, int64_t accelerators) {
-  return Decimal::FromUnits(static_cast<int64_t>(static_cast<Wide>(accelerators) *
-                                                 rates.acceleratorWatts * rates.pue.units()));
+  return Decimal::FromUnits(
+      RoundDiv(Mul(Mul(accelerators, rates.acceleratorWatts), rates.pue.units()), 1));
 }
 
 PlacementCost PlacementCostOf(const PoolRates& rates, int64_t accelerators) {
   PlacementCost c;
   c.hourlyCost = rates.acceleratorHour * accelerators;
-  const Wide powerUnits =
-      static_cast<Wide>(accelerators) * rates.acceleratorWatts * rates.pue.units();
+  const Wide powerUnits = Mul(Mul(accelerators, rates.acceleratorWatts), rates.pue.units());
   c.powerWatts = RoundDiv(powerUnits, Decimal::kScale);
   c.carbonGramsPerHour =
-      RoundDiv(powerUnits * rates.carbonIntensity, static_cast<Wide>(Decimal::kScale) * 1000);
+      RoundDiv(Mul(powerUnits, rates.carbonIntensity), static_cast<Wide>(Decimal::kScale) * 1000);
   return c;
 }
 
 Accumulation Accumulate(Decimal hourlyCost, int64_t powerWatts, int64_t carbonGramsPerHour,
                         int64_t seconds) {
   Accumulation a;
-  a.cost = Decimal::FromUnits(RoundDiv(static_cast<Wide>(hourlyCost.units()) * seconds, 3600));
+  a.cost = Decimal::FromUnits(RoundDiv(Mul(hourlyCost.units(), seconds), 3600));
   // W x s x 1e6 / 3.6e6 == W x s x 10 / 36 (Decimal units of kWh); likewise g/h -> kg.
-  a.energyKWh = Decimal::FromUnits(RoundDiv(static_cast<Wide>(powerWatts) * seconds * 10, 36));
-  a.carbonKg =
-      Decimal::FromUnits(RoundDiv(static_cast<Wide>(carbonGramsPerHour) * seconds * 10, 36));
+  a.energyKWh = Decimal::FromUnits(RoundDiv(Mul(Mul(powerWatts, seconds), 10), 36));
+  a.carbonKg = Decimal::FromUnits(RoundDiv(Mul(Mul(carbonGramsPerHour, seconds), 10), 36));
   return a;
 }
 

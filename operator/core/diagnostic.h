@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/escape.h"
+
 namespace hybridai {
 
 enum class Severity { Error, Warning, Note };
@@ -23,7 +25,8 @@ struct Diagnostic {
   Severity severity = Severity::Error;
 
   // "samples/bad.yaml[2] team-a/llama: spec.replicas: must be >= 0, got -3". Warnings start
-  // with "warning: ", notes with nothing extra.
+  // with "warning: ", notes with nothing extra. Every part is escaped (core/escape.h): input
+  // can put newlines or escape sequences in names and keys, and must not forge output lines.
   std::string ToString() const {
     std::string where = file;
     if (!file.empty() && docIndex >= 0) where += "[" + std::to_string(docIndex) + "]";
@@ -37,7 +40,7 @@ struct Diagnostic {
     for (const std::string* part :
          std::initializer_list<const std::string*>{&where, &path, &message}) {
       if (part->empty()) continue;
-      out += sep + *part;
+      out += sep + EscapeControl(*part);
       sep = ": ";
     }
     return out;

@@ -5,15 +5,17 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <map>
 #include <set>
-#include <sstream>
+#include <system_error>
 
 #include "core/codec.h"
+#include "core/json_parse.h"
 #include "core/validation.h"
 
 namespace hybridai {
@@ -85,6 +87,28 @@ std::vector<DocumentText> SplitDocuments(std::string_view text) {
   return docs;
 }
 
+// ---- reading ----
+
+// Reads `in` to its end. False on a read error: a stdin that is a directory or closed makes
+// the stream buffer throw (ios_base::failure), which istream::read turns into badbit.
+bool ReadAll(std::istream& in, std::string* text) {
+  errno = 0;
+  char chunk[1 << 16];
+  try {
+    while (in.read(chunk, sizeof chunk), in.gcount() > 0) {
+      text->append(chunk, static_cast<size_t>(in.gcount()));
+    }
+  } catch (const std::exception&) {
+    return false;
+  }
+  return !in.bad();
+}
+
+std::string ErrnoMessage() {
+  const int err = errno;
+  return err == 0 ? "input/output error" : std::error_code(err, std::generic_category()).message();
+}
+
 // ---- the loader proper ----
 class Loader {
  public:
@@ -108,7 +132,10 @@ class Loader {
     result_.diagnostics.push_back(std::move(d));
   }
   void LoadFile(const fs::path& file);
+  bool ListDirectory(const fs::path& dir, std::vector<fs::path>* files);
   void Document(const json& doc, const SourceRef& src);
+  template <class F>
+  void Guarded(const SourceRef& src, F&& body);
   template <class T>
   void Object(json doc, const SourceRef& src, std::vector<Loaded<T>>* out);
 
@@ -118,14 +145,22 @@ class Loader {
 
 void Loader::LoadPath(const std::string& path) {
   if (path == "-") {
-    std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    std::string text;
+    if (!ReadAll(std::cin, &text)) {
+      Problem({"<stdin>", -1}, "", "", "cannot read: " + ErrnoMessage());
+      std::cin.clear();
+      return;
+    }
     LoadYamlText(text, "<stdin>");
     return;
   }
   std::error_code ec;
   fs::file_status st = fs::status(path, ec);
   if (ec || !fs::exists(st)) {
-    Problem({path, -1}, "", "", "cannot read: no such file or directory");
+    Problem({path, -1}, "", "",
+            std::string("cannot read: ") + (ec && ec != std::errc::no_such_file_or_directory
+                                                ? ec.message()
+                                                : "no such file or directory"));
     return;
   }
   if (!fs::is_directory(st)) {
@@ -133,19 +168,37 @@ void Loader::LoadPath(const std::string& path) {
     return;
   }
   std::vector<fs::path> files;
-  fs::recursive_directory_iterator it(path, fs::directory_options::skip_permission_denied, ec);
-  for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (!it->is_regular_file(ec)) continue;
-    std::string ext = it->path().extension().string();
-    if (ext == ".yaml" || ext == ".yml" || ext == ".json") files.push_back(it->path());
-  }
-  if (ec) Problem({path, -1}, "", "", "cannot list directory: " + ec.message());
+  const bool listed = ListDirectory(path, &files);
   std::sort(files.begin(), files.end());
-  if (files.empty() && !ec) {
+  if (files.empty() && listed) {
     Problem({path, -1}, "", "", "no *.yaml, *.yml or *.json files in this directory",
             Severity::Warning);
   }
   for (const auto& f : files) LoadFile(f);
+}
+
+// Every directory below `dir` (symbolic links to directories are not followed, as before).
+// A subdirectory that cannot be listed is an error, not a silent skip: it may hold a Budget.
+bool Loader::ListDirectory(const fs::path& dir, std::vector<fs::path>* files) {
+  std::error_code ec;
+  fs::directory_iterator it(dir, ec);
+  bool ok = true;
+  for (; !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    std::error_code entry_ec;
+    const fs::file_status link = it->symlink_status(entry_ec);
+    if (!entry_ec && fs::is_directory(link)) {
+      ok = ListDirectory(it->path(), files) && ok;
+      continue;
+    }
+    if (!it->is_regular_file(entry_ec)) continue;
+    std::string ext = it->path().extension().string();
+    if (ext == ".yaml" || ext == ".yml" || ext == ".json") files->push_back(it->path());
+  }
+  if (ec) {
+    Problem({dir.string(), -1}, "", "", "cannot list directory: " + ec.message());
+    return false;
+  }
+  return ok;
 }
 
 void Loader::LoadFile(const fs::path& file) {
@@ -156,12 +209,15 @@ void Loader::LoadFile(const fs::path& file) {
             "cannot read: " + std::error_code(errno, std::generic_category()).message());
     return;
   }
-  std::ostringstream buf;
-  buf << in.rdbuf();
+  std::string text;
+  if (!ReadAll(in, &text)) {
+    Problem({label, -1}, "", "", "cannot read: " + ErrnoMessage());
+    return;
+  }
   if (file.extension() == ".json") {
-    LoadJsonText(buf.str(), label);
+    LoadJsonText(text, label);
   } else {
-    LoadYamlText(buf.str(), label);
+    LoadYamlText(text, label);
   }
 }
 
@@ -190,29 +246,41 @@ void Loader::LoadYamlText(std::string_view text, const std::string& label) {
       Problem(src, "", "", error.message, Severity::Error, error.line, error.column);
       continue;
     }
-    Document(*doc, src);
+    Guarded(src, [&] { Document(*doc, src); });
   }
 }
 
 void Loader::LoadJsonText(const std::string& text, const std::string& label) {
   SourceRef src{label, 0};
-  json doc;
-  try {
-    doc = json::parse(text);
-  } catch (const json::parse_error& e) {
+  JsonParseError error;
+  JsonParseOptions options;
+  options.rejectDuplicateKeys = true;  // as the YAML path does: a later key would win silently
+  std::optional<json> doc = ParseJsonBounded(text, &error, options);
+  if (!doc) {
     // Turn the byte offset into line and column.
-    size_t upto = std::min<size_t>(e.byte == 0 ? 0 : e.byte - 1, text.size());
-    int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + upto, '\n'));
-    size_t nl = text.rfind('\n', upto == 0 ? 0 : upto - 1);
-    int column = static_cast<int>(nl == std::string::npos ? upto + 1 : upto - nl);
-    std::string what = e.what();
-    // nlohmann prefixes "[json.exception.parse_error.101] parse error at line 1, column 2: ".
-    size_t colon = what.find(": ", what.find("parse error"));
-    if (colon != std::string::npos) what = what.substr(colon + 2);
-    Problem(src, "", "", "malformed JSON: " + what, Severity::Error, line, column);
+    int line = 0;
+    int column = 0;
+    if (error.byte > 0) {
+      size_t upto = std::min<size_t>(error.byte - 1, text.size());
+      line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + upto, '\n'));
+      size_t nl = text.rfind('\n', upto == 0 ? 0 : upto - 1);
+      column = static_cast<int>(nl == std::string::npos ? upto + 1 : upto - nl);
+    }
+    Problem(src, "", error.path, "malformed JSON: " + error.message, Severity::Error, line, column);
     return;
   }
-  Document(doc, src);
+  Guarded(src, [&] { Document(*doc, src); });
+}
+
+// Decoding and validation do not throw by design; should a library still throw, the document
+// is reported as an error and the rest is still loaded.
+template <class F>
+void Loader::Guarded(const SourceRef& src, F&& body) {
+  try {
+    body();
+  } catch (const std::exception& e) {
+    Problem(src, "", "", std::string("cannot decode: ") + e.what());
+  }
 }
 
 void Loader::Document(const json& doc, const SourceRef& src) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/saturating.h"
+
 namespace hybridai {
 namespace {
 
@@ -55,8 +57,8 @@ BudgetLimit BudgetLedger::WouldExceed(int32_t b, const PlacementCost& add) const
   const api::BudgetLimits& limits = r.input->budget.spec.limits;
   BudgetRate next = r.rate;
   next.hourlyCost += add.hourlyCost;
-  next.powerWatts += add.powerWatts;
-  next.carbonGramsPerHour += add.carbonGramsPerHour;
+  next.powerWatts = SaturatingAdd(next.powerWatts, add.powerWatts);
+  next.carbonGramsPerHour = SaturatingAdd(next.carbonGramsPerHour, add.carbonGramsPerHour);
   if (limits.powerWatts && add.powerWatts > 0 && next.powerWatts > *limits.powerWatts) {
     return BudgetLimit::kPowerWatts;
   }
@@ -74,8 +76,8 @@ BudgetLimit BudgetLedger::WouldExceed(int32_t b, const PlacementCost& add) const
 void BudgetLedger::Add(int32_t b, const PlacementCost& add) {
   BudgetRate& rate = rows_[b].rate;
   rate.hourlyCost += add.hourlyCost;
-  rate.powerWatts += add.powerWatts;
-  rate.carbonGramsPerHour += add.carbonGramsPerHour;
+  rate.powerWatts = SaturatingAdd(rate.powerWatts, add.powerWatts);
+  rate.carbonGramsPerHour = SaturatingAdd(rate.carbonGramsPerHour, add.carbonGramsPerHour);
 }
 
 std::vector<BudgetVerdict> BudgetLedger::Verdicts() const {

@@ -9,6 +9,7 @@
 #include "core/placement_reasons.h"
 #include "core/placement_stability.h"
 #include "core/placement_strategies.h"
+#include "core/saturating.h"
 
 namespace hybridai {
 namespace {
@@ -20,8 +21,8 @@ struct Totals {
   PlacementCost cost;
   void Add(const PlacementCost& c) {
     cost.hourlyCost += c.hourlyCost;
-    cost.powerWatts += c.powerWatts;
-    cost.carbonGramsPerHour += c.carbonGramsPerHour;
+    cost.powerWatts = SaturatingAdd(cost.powerWatts, c.powerWatts);
+    cost.carbonGramsPerHour = SaturatingAdd(cost.carbonGramsPerHour, c.carbonGramsPerHour);
   }
 };
 

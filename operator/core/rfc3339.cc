@@ -1,12 +1,19 @@
 #include "core/rfc3339.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
 namespace hybridai {
 
+// 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z: what four year digits can spell. Formatting
+// clamps to them; chrono's calendar arithmetic would overflow far past them.
+constexpr int64_t kMinUnix = -62167219200;
+constexpr int64_t kMaxUnix = 253402300799;
+
 std::string FormatRfc3339(int64_t unix_seconds) {
   using namespace std::chrono;
+  unix_seconds = std::clamp(unix_seconds, kMinUnix, kMaxUnix);
   const sys_seconds tp{seconds{unix_seconds}};
   const auto day = floor<days>(tp);
   const year_month_day ymd{day};
@@ -46,7 +53,7 @@ std::optional<int64_t> ParseRfc3339(std::string_view s) {
   } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
     int oh, om;
     if (!digits(pos + 1, 2, oh) || pos + 3 >= s.size() || s[pos + 3] != ':' ||
-        !digits(pos + 4, 2, om))
+        !digits(pos + 4, 2, om) || oh > 23 || om > 59)
       return std::nullopt;
     offset = (s[pos] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
     pos += 6;

@@ -7,6 +7,7 @@
 
 #include "core/codec.h"
 #include "core/enums.h"
+#include "core/escape.h"
 
 namespace hybridai {
 namespace {
@@ -28,10 +29,6 @@ bool IsLabelName(std::string_view s) {
     if (!IsAlnum(c) && c != '-' && c != '_' && c != '.') return false;
   }
   return true;
-}
-
-std::string Quote(std::string_view s) {
-  return nlohmann::json(std::string(s)).dump();
 }
 
 class Checker {

@@ -3,6 +3,8 @@
 // Everything here is immutable after static initialisation; thread-safe.
 #include "runtime/api_client.h"
 
+#include "core/escape.h"
+
 namespace hybridai::runtime {
 
 namespace kinds {
@@ -73,7 +75,8 @@ std::string ApiError::ToString() const {
     out += "; " + piece;
   }
   if (retryAfter) out += " (retry after " + std::to_string(retryAfter->count()) + "s)";
-  return out;
+  // Messages carry names and text from API servers and kubeconfigs: one line, no escapes.
+  return EscapeControl(out);
 }
 
 bool ApiError::Retryable() const {

@@ -2,6 +2,10 @@
 // deadline, so a hung plugin cannot hang the client.
 #include "runtime/exec_credential.h"
 
+#include "core/escape.h"
+#include "core/json_parse.h"
+#include "core/rfc3339.h"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -49,64 +53,38 @@ struct Pipe {
 
 }  // namespace
 
-std::optional<std::chrono::system_clock::time_point> ParseRfc3339(const std::string& s) {
-  int y, mo, d, h, mi, sec, consumed = 0;
-  if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &consumed) !=
-          6 &&
-      std::sscanf(s.c_str(), "%4d-%2d-%2dt%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &consumed) !=
-          6) {
-    return std::nullopt;
-  }
-  size_t i = static_cast<size_t>(consumed);
-  if (i < s.size() && s[i] == '.') {
-    ++i;
-    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
-  }
-  long offset = 0;
-  if (i < s.size() && (s[i] == 'Z' || s[i] == 'z')) {
-    ++i;
-  } else if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
-    int oh, om;
-    if (std::sscanf(s.c_str() + i + 1, "%2d:%2d", &oh, &om) != 2) return std::nullopt;
-    offset = (s[i] == '+' ? 1 : -1) * (oh * 3600L + om * 60L);
-    i += 6;
-  } else {
-    return std::nullopt;
-  }
-  if (i != s.size() || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) {
-    return std::nullopt;
-  }
-  std::tm tm{};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = sec;
-  time_t t = timegm(&tm) - offset;
-  return std::chrono::system_clock::from_time_t(t);
+std::optional<std::chrono::system_clock::time_point> Rfc3339ToTimePoint(std::string_view s) {
+  using std::chrono::system_clock;
+  const std::optional<int64_t> unix_seconds = ParseRfc3339(s);
+  if (!unix_seconds) return std::nullopt;
+  constexpr int64_t kMax =
+      std::chrono::duration_cast<std::chrono::seconds>(system_clock::duration::max()).count();
+  constexpr int64_t kMin =
+      std::chrono::duration_cast<std::chrono::seconds>(system_clock::duration::min()).count();
+  if (*unix_seconds >= kMax) return system_clock::time_point::max();
+  if (*unix_seconds <= kMin) return system_clock::time_point::min();
+  return system_clock::time_point(
+      std::chrono::duration_cast<system_clock::duration>(std::chrono::seconds(*unix_seconds)));
 }
 
-Result<ExecCredential> ParseExecCredential(const std::string& text, const std::string& apiVersion) {
-  auto bad = [](const std::string& m) {
-    ApiError e;
-    e.reason = ApiError::Reason::Unauthorized;
-    e.message = "ExecCredential: " + m;
-    return e;
-  };
-  json doc;
-  try {
-    doc = json::parse(text);
-  } catch (const json::exception&) {
-    return bad("output is not JSON");
-  }
+namespace {
+
+ApiError BadCredential(const std::string& m) {
+  ApiError e;
+  e.reason = ApiError::Reason::Unauthorized;
+  e.message = "ExecCredential: " + m;
+  return e;
+}
+
+Result<ExecCredential> DecodeExecCredential(const json& doc, const std::string& apiVersion) {
+  auto bad = BadCredential;
   if (!doc.is_object()) return bad("output is not a JSON object");
-  if (doc.value("kind", std::string()) != "ExecCredential") {
-    return bad("kind: want ExecCredential");
-  }
-  std::string got = doc.value("apiVersion", std::string());
+  auto kind = doc.find("kind");
+  if (kind == doc.end() || *kind != "ExecCredential") return bad("kind: want ExecCredential");
+  auto version = doc.find("apiVersion");
+  std::string got = version != doc.end() && version->is_string() ? version->get<std::string>() : "";
   if (!apiVersion.empty() && got != apiVersion) {
-    return bad("apiVersion: want " + apiVersion + ", got \"" + got + "\"");
+    return bad("apiVersion: want " + apiVersion + ", got " + Quote(got));
   }
   if (!doc.contains("status") || !doc["status"].is_object()) return bad("status: missing");
   const json& st = doc["status"];
@@ -134,12 +112,25 @@ Result<ExecCredential> ParseExecCredential(const std::string& text, const std::s
       return bad("status.expirationTimestamp: must be an RFC 3339 string");
     }
     std::string ts = st["expirationTimestamp"].get<std::string>();
-    cred.expiration = ParseRfc3339(ts);
+    cred.expiration = Rfc3339ToTimePoint(ts);
     if (!cred.expiration) {
-      return bad("status.expirationTimestamp: not RFC 3339: \"" + ts + "\"");
+      return bad("status.expirationTimestamp: not RFC 3339: " + Quote(ts.substr(0, 40)));
     }
   }
   return cred;
+}
+
+}  // namespace
+
+Result<ExecCredential> ParseExecCredential(const std::string& text, const std::string& apiVersion) {
+  // The plugin is a program of the kubeconfig's author: its output is untrusted input.
+  std::optional<json> doc = ParseJsonBounded(text, nullptr);
+  if (!doc) return BadCredential("output is not JSON");
+  try {
+    return DecodeExecCredential(*doc, apiVersion);
+  } catch (const std::exception& e) {
+    return BadCredential(std::string("cannot decode: ") + e.what());
+  }
 }
 
 Result<ExecCredential> RunExecPlugin(const ExecConfig& exec, std::chrono::seconds timeout) {

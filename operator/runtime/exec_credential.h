@@ -6,6 +6,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -37,7 +38,10 @@ Result<ExecCredential> RunExecPlugin(const ExecConfig& exec,
 // Parses an ExecCredential document; `apiVersion` is the one the kubeconfig asked for.
 Result<ExecCredential> ParseExecCredential(const std::string& text, const std::string& apiVersion);
 
-// RFC 3339 ("2025-01-01T00:00:00Z", fractional seconds and offsets allowed).
-std::optional<std::chrono::system_clock::time_point> ParseRfc3339(const std::string& s);
+// RFC 3339 ("2025-01-01T00:00:00Z", fractional seconds and offsets allowed) through the core's
+// one parser (core/rfc3339.h). Instants past what system_clock holds (before 1678 or after
+// 2262 with nanosecond ticks) saturate to its min/max: "9999-12-31T23:59:59Z", the usual
+// "never expires", stays in the future.
+std::optional<std::chrono::system_clock::time_point> Rfc3339ToTimePoint(std::string_view s);
 
 }  // namespace hybridai::runtime

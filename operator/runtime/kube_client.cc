@@ -2,6 +2,10 @@
 // as an ApiError naming the request; nothing here throws past the boundary.
 #include "runtime/kube_client.h"
 
+#include "core/escape.h"
+#include "core/json_parse.h"
+
+#include <algorithm>
 #include <charconv>
 
 #include <spdlog/spdlog.h>
@@ -78,13 +82,17 @@ bool IsSuccess(int status) {
   return status >= 200 && status < 300;
 }
 
+// Bounded and exception-free (core/json_parse.h). Errors give the position, never the body.
 Result<json> ParseBody(const HttpResponse& resp, const std::string& what) {
-  try {
-    return json::parse(resp.body);
-  } catch (const json::parse_error& ex) {
+  JsonParseError perr;
+  std::optional<json> doc = ParseJsonBounded(resp.body, &perr);
+  if (doc) return std::move(*doc);
+  if (perr.byte == 0) {
     return LocalError(ApiError::Reason::Decode,
-                      what + ": response is not JSON (byte " + std::to_string(ex.byte) + ")");
+                      what + ": response is not usable JSON: " + perr.message);
   }
+  return LocalError(ApiError::Reason::Decode,
+                    what + ": response is not JSON (byte " + std::to_string(perr.byte) + ")");
 }
 
 }  // namespace
@@ -103,32 +111,35 @@ const char* PatchContentType(PatchType type) {
   return "application/merge-patch+json";
 }
 
+// A server may ask for any pause; more than a day is treated as a day, so deadlines computed
+// from it cannot overflow.
+constexpr int64_t kMaxRetryAfter = 86400;
+
 ApiError DecodeApiError(const HttpResponse& resp, const std::string& request) {
   ApiError e;
   e.httpStatus = resp.status;
   e.reason = ReasonFromHttp(resp.status);
-  json status;
-  try {
-    status = json::parse(resp.body);
-  } catch (const json::exception&) {
-  }
-  if (status.is_object() && status.value("kind", std::string()) == "Status") {
+  json status = ParseJsonBounded(resp.body, nullptr).value_or(json());
+  auto kind = status.is_object() ? status.find("kind") : status.end();
+  if (kind != status.end() && *kind == "Status") {
     try {
       if (auto r = ReasonFromStatusReason(status.value("reason", std::string()));
           r != ApiError::Reason::Unknown) {
         e.reason = r;
       }
-      e.message = status.value("message", std::string());
+      e.message = EscapeControl(status.value("message", std::string()));
       if (auto d = status.find("details"); d != status.end() && d->is_object()) {
         if (auto causes = d->find("causes"); causes != d->end() && causes->is_array()) {
           for (const auto& c : *causes) {
             if (!c.is_object()) continue;
-            e.causes.push_back({c.value("field", std::string()), c.value("reason", std::string()),
-                                c.value("message", std::string())});
+            e.causes.push_back({EscapeControl(c.value("field", std::string())),
+                                EscapeControl(c.value("reason", std::string())),
+                                EscapeControl(c.value("message", std::string()))});
           }
         }
         if (auto ra = d->find("retryAfterSeconds"); ra != d->end() && ra->is_number_integer()) {
-          e.retryAfter = std::chrono::seconds(ra->get<int64_t>());
+          e.retryAfter =
+              std::chrono::seconds(std::clamp<int64_t>(ra->get<int64_t>(), 0, kMaxRetryAfter));
         }
       }
     } catch (const json::exception&) {
@@ -138,13 +149,14 @@ ApiError DecodeApiError(const HttpResponse& resp, const std::string& request) {
   if (e.message.empty()) {
     std::string body = resp.body.substr(0, 200);
     while (!body.empty() && (body.back() == '\n' || body.back() == '\r')) body.pop_back();
-    e.message =
-        request + ": HTTP " + std::to_string(resp.status) + (body.empty() ? "" : ": " + body);
+    e.message = request + ": HTTP " + std::to_string(resp.status) +
+                (body.empty() ? "" : ": " + EscapeControl(body));
   }
   if (auto ra = resp.Header("retry-after")) {
     int64_t secs = 0;
     auto [p, ec] = std::from_chars(ra->data(), ra->data() + ra->size(), secs);
     if (ec == std::errc() && p == ra->data() + ra->size() && secs >= 0) {
+      secs = std::min<int64_t>(secs, kMaxRetryAfter);
       e.retryAfter = std::chrono::seconds(secs);
     }
   }
@@ -452,11 +464,8 @@ Result<json> KubeClient::Probe(const std::string& path, std::chrono::millisecond
   if (!resp.ok()) return resp.error();
   if (!IsSuccess(resp.value().status)) return DecodeApiError(resp.value(), what);
   // /healthz, /readyz and friends answer plain text ("ok"): hand it back as a JSON string.
-  try {
-    return json::parse(resp.value().body);
-  } catch (const json::parse_error&) {
-    return json(resp.value().body);
-  }
+  if (auto doc = ParseJsonBounded(resp.value().body, nullptr)) return std::move(*doc);
+  return json(resp.value().body);
 }
 
 Result<std::shared_ptr<KubeClient>> NewKubeClient(const RestConfig& config,

@@ -2,6 +2,9 @@
 // position and the line length, never the line.
 #include "runtime/kube_watch_stream.h"
 
+#include "core/escape.h"
+#include "core/json_parse.h"
+
 namespace hybridai::runtime {
 
 namespace {
@@ -14,13 +17,15 @@ ApiError DecodeError(std::string message) {
 }  // namespace
 
 Result<WatchEvent> ParseWatchLine(const std::string& line) {
-  json doc;
-  try {
-    doc = json::parse(line);
-  } catch (const json::parse_error& ex) {
-    return DecodeError("watch event is not JSON (byte " + std::to_string(ex.byte) + " of " +
+  // Bounded and exception-free: one bad line from a member must not end the informer's thread.
+  JsonParseError perr;
+  std::optional<json> parsed = ParseJsonBounded(line, &perr);
+  if (!parsed) {
+    if (perr.byte == 0) return DecodeError("watch event is not usable JSON: " + perr.message);
+    return DecodeError("watch event is not JSON (byte " + std::to_string(perr.byte) + " of " +
                        std::to_string(line.size()) + ")");
   }
+  json& doc = *parsed;
   if (!doc.is_object()) return DecodeError("watch event is not a JSON object");
   auto type = doc.find("type");
   if (type == doc.end() || !type->is_string()) return DecodeError("watch event: type missing");
@@ -41,7 +46,7 @@ Result<WatchEvent> ParseWatchLine(const std::string& line) {
   } else if (t == "ERROR") {
     ev.type = WatchEvent::Type::Error;
   } else {
-    return DecodeError("watch event: unknown type \"" + t.substr(0, 40) + "\"");
+    return DecodeError("watch event: unknown type " + Quote(t.substr(0, 40)));
   }
   ev.object = std::move(*object);
   return ev;

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <initializer_list>
 #include <sstream>
 
 #include <yaml-cpp/yaml.h>
@@ -121,8 +122,30 @@ std::optional<std::pair<YAML::Node, std::string>> FindNamed(const YAML::Node& ro
   return std::nullopt;
 }
 
+ApiError PolicyError(const std::string& source, const std::string& what) {
+  ApiError e = ConfigError(source, what);
+  e.reason = ApiError::Reason::Forbidden;
+  return e;
+}
+
+// The first file-path field of `node` among `keys`, or "" when it has none.
+std::string FirstFileField(const YAML::Node& node, std::initializer_list<const char*> keys) {
+  for (const char* key : keys) {
+    const YAML::Node v = node[key];
+    if (v && !v.IsNull() && !(v.IsScalar() && v.Scalar().empty())) return key;
+  }
+  return "";
+}
+
+std::string FileRefusal(const std::string& field) {
+  const std::string inline_form = field == "tokenFile" ? "token" : field + "-data";
+  return field + ": file paths are not allowed in a kubeconfig read from a Secret; use " +
+         inline_form + " (inline) instead";
+}
+
 Result<RestConfig> ParseRoot(const YAML::Node& root, const std::string& contextName,
-                             const std::string& source, const std::string& baseDir) {
+                             const std::string& source, const std::string& baseDir,
+                             const KubeconfigPolicy& policy) {
   if (!root.IsMap()) return ConfigError(source, "not a kubeconfig (top level must be a map)");
   RestConfig cfg;
   cfg.source = source;
@@ -153,6 +176,11 @@ Result<RestConfig> ParseRoot(const YAML::Node& root, const std::string& contextN
         source, "cluster \"" + cfg.cluster + "\" (of context \"" + cfg.context + "\") not found");
   }
   if (!cl->first || !cl->first.IsMap()) return ConfigError(source, cl->second + ": must be a map");
+  if (policy.inlineCredentialsOnly) {
+    if (std::string f = FirstFileField(cl->first, {"certificate-authority"}); !f.empty()) {
+      return PolicyError(source, cl->second + "." + FileRefusal(f));
+    }
+  }
   Fields k(cl->first, cl->second, &err);
   cfg.server = k.Str("server");
   cfg.tls.caPem = k.DataOrFile("certificate-authority", baseDir);
@@ -168,6 +196,19 @@ Result<RestConfig> ParseRoot(const YAML::Node& root, const std::string& contextN
   }
   if (!us->first || us->first.IsNull()) return cfg;
   if (!us->first.IsMap()) return ConfigError(source, us->second + ": must be a map");
+  if (policy.inlineCredentialsOnly) {
+    if (std::string f =
+            FirstFileField(us->first, {"tokenFile", "client-certificate", "client-key"});
+        !f.empty()) {
+      return PolicyError(source, us->second + "." + FileRefusal(f));
+    }
+  }
+  if (const YAML::Node ex = us->first["exec"]; ex && !ex.IsNull() && !policy.allowExec) {
+    return PolicyError(source, us->second +
+                                   ".exec: exec credential plugins are not allowed in a kubeconfig "
+                                   "read from a Secret unless the operator runs with "
+                                   "--allow-member-exec-credentials");
+  }
   Fields u(us->first, us->second, &err);
   cfg.tls.clientCertPem = u.DataOrFile("client-certificate", baseDir);
   cfg.tls.clientKeyPem = u.DataOrFile("client-key", baseDir);
@@ -238,14 +279,18 @@ Result<RestConfig> ParseRoot(const YAML::Node& root, const std::string& contextN
 }  // namespace
 
 Result<RestConfig> ParseKubeconfig(const std::string& yaml, const std::string& context,
-                                   const std::string& source, const std::string& baseDir) {
+                                   const std::string& source, const std::string& baseDir,
+                                   const KubeconfigPolicy& policy) {
   try {
     YAML::Node root = YAML::Load(yaml);
-    return ParseRoot(root, context, source, baseDir);
+    return ParseRoot(root, context, source, baseDir, policy);
   } catch (const YAML::Exception& ex) {
     // ex.mark points at the problem without quoting the (possibly secret) content.
+    if (ex.mark.is_null()) return ConfigError(source, "not valid YAML");
     return ConfigError(source, "not valid YAML (line " + std::to_string(ex.mark.line + 1) +
                                    ", column " + std::to_string(ex.mark.column + 1) + ")");
+  } catch (const std::exception& ex) {
+    return ConfigError(source, std::string("cannot read: ") + ex.what());
   }
 }
 

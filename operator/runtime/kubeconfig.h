@@ -27,12 +27,31 @@ struct RestConfig {
   std::optional<ExecConfig> exec;
 };
 
+// Where a kubeconfig came from decides what it may do. The operator's own (a file, the
+// command line) is trusted. One read from a Secret (a MemberCluster's kubeconfigSecretRef) is
+// data written by whoever may write that Secret: it may carry inline credentials only (token,
+// client-certificate-data, client-key-data, certificate-authority-data), never file paths
+// (they would read the operator's own files, e.g. its service account token, and send them to
+// the kubeconfig's server), and an `exec` plugin (a command run inside the operator) only when
+// the operator was started with an explicit flag.
+struct KubeconfigPolicy {
+  bool inlineCredentialsOnly = false;  // reject tokenFile, client-certificate, client-key,
+                                       // certificate-authority (the file forms)
+  bool allowExec = true;               // accept users[].user.exec
+
+  static KubeconfigPolicy Trusted() { return {}; }
+  static KubeconfigPolicy Untrusted(bool allowExec) { return {true, allowExec}; }
+};
+
 // Parses a kubeconfig document. `source` names it in errors; relative file references resolve
 // against `baseDir`. Empty `context` means current-context. Errors read
-// `kubeconfig /x/y: context "foo" not found`.
+// `kubeconfig /x/y: context "foo" not found`; what `policy` refuses is a Forbidden error naming
+// the field (`kubeconfig secret ns/a key k: users[0].user.tokenFile: file paths are not
+// allowed ...`). Never throws.
 Result<RestConfig> ParseKubeconfig(const std::string& yaml, const std::string& context = "",
                                    const std::string& source = "<inline>",
-                                   const std::string& baseDir = "");
+                                   const std::string& baseDir = "",
+                                   const KubeconfigPolicy& policy = KubeconfigPolicy::Trusted());
 
 // Reads and parses a kubeconfig file.
 Result<RestConfig> LoadKubeconfigFile(const std::string& path, const std::string& context = "");

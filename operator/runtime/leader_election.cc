@@ -1,5 +1,8 @@
 #include "runtime/leader_election.h"
 
+#include <algorithm>
+#include <cstdint>
+
 #include <cstdio>
 #include <ctime>
 #include <thread>
@@ -17,9 +20,21 @@ std::string StringField(const json& spec, const char* key) {
   return it != spec.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+// The Lease's spec, or an empty object when the server sent something else: its field types
+// are not trusted (json::value() throws on a non-object).
+json SpecOf(const json& lease) {
+  if (!lease.is_object()) return json::object();
+  auto it = lease.find("spec");
+  return it != lease.end() && it->is_object() ? *it : json::object();
+}
+
+// Lease integers are int32 in the API; a larger value from the server is clamped, so that
+// adding it to a time point or incrementing it cannot overflow.
 int64_t IntField(const json& spec, const char* key) {
   auto it = spec.find(key);
-  return it != spec.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
+  if (it == spec.end() || !it->is_number_integer()) return 0;
+  if (it->is_number_unsigned()) return std::min<uint64_t>(it->get<uint64_t>(), INT32_MAX);
+  return std::clamp<int64_t>(it->get<int64_t>(), INT32_MIN, INT32_MAX);
 }
 
 int64_t WholeSeconds(Clock::Duration d) {
@@ -141,7 +156,7 @@ bool LeaderElector::TryAcquireOrRenew() {
           created.error().ToString());
       return false;
     }
-    Observe(created.value().value("spec", json::object()), now);
+    Observe(SpecOf(created.value()), now);
     return true;
   }
 
@@ -184,7 +199,7 @@ bool LeaderElector::TryAcquireOrRenew() {
                 LeaseRef(), updated.error().ToString());
     return false;
   }
-  Observe(updated.value().value("spec", json::object()), now);
+  Observe(SpecOf(updated.value()), now);
   if (!renewing) {
     spdlog::info("msg=\"lease acquired\" lease={} identity={} previous={} transitions={}",
                  LeaseRef(), config_.identity, holder.empty() ? "<none>" : holder, transitions);
@@ -213,7 +228,7 @@ bool LeaderElector::Release() {
                  updated.error().ToString());
     return false;
   }
-  Observe(updated.value().value("spec", json::object()), clock_.Now());
+  Observe(SpecOf(updated.value()), clock_.Now());
   spdlog::info("msg=\"lease released\" lease={} identity={}", LeaseRef(), config_.identity);
   return true;
 }

@@ -1,6 +1,8 @@
 // The list+watch state machine; see watcher.h.
 #include "runtime/watcher.h"
 
+#include "core/escape.h"
+
 #include <unordered_set>
 #include <utility>
 
@@ -254,16 +256,27 @@ Watcher::StreamOutcome Watcher::Consume(WatchStream& stream, std::stop_token sto
         break;
       }
       case WatchEvent::Type::Error: {
-        int code = ev.object.is_object() ? ev.object.value("code", 0) : 0;
+        // A Status from the server, read without trusting its field types.
+        int code = 0;
+        std::string message = "watch error event";
+        if (ev.object.is_object()) {
+          auto c = ev.object.find("code");
+          if (c != ev.object.end() && c->is_number_integer()) {
+            const int64_t v = c->get<int64_t>();
+            code = v >= 0 && v < 1000 ? static_cast<int>(v) : 0;
+          }
+          auto m = ev.object.find("message");
+          if (m != ev.object.end() && m->is_string())
+            message = EscapeControl(m->get<std::string>());
+        }
         if (code == 410) {
-          spdlog::info("watch relist {} reason=expired message=\"{}\"", Where(),
-                       ev.object.value("message", ""));
+          spdlog::info("watch relist {} reason=expired message=\"{}\"", Where(), message);
           return StreamOutcome::Gone;
         }
         ApiError e;
         e.reason = ApiError::Reason::Unknown;
         e.httpStatus = code;
-        e.message = ev.object.is_object() ? ev.object.value("message", "watch error event") : "";
+        e.message = message;
         Pause(backoff, &e, stop);
         return StreamOutcome::Failed;
       }

@@ -97,6 +97,33 @@ TEST(CostModel, AMonthOfAMegawattDoesNotOverflow) {
   EXPECT_EQ(a.carbonKg, Decimal::FromInt(223'200));
 }
 
+TEST(CostModel, HugeWattsPueAndCarbonSaturateInsteadOfWrapping) {
+  // 3 x 9e18 W x 1.2 is past int64; without saturation it wrapped to a negative draw.
+  const api::MemberCluster c = Cluster("1.2", 300);
+  PlacementCost cost = PlacementCostOf(RatesOf(Pool("1", 9'000'000'000'000'000'000), &c), 3);
+  EXPECT_EQ(cost.powerWatts, INT64_MAX);
+  EXPECT_EQ(cost.carbonGramsPerHour, INT64_MAX);
+  // Every factor at its maximum exceeds even 128 bits.
+  api::MemberCluster worst = Cluster("1", INT64_MAX);
+  worst.spec.pue = Decimal::Max();
+  cost = PlacementCostOf(RatesOf(Pool("9000000", INT64_MAX), &worst), int64_t{1} << 40);
+  EXPECT_EQ(cost.powerWatts, INT64_MAX);
+  EXPECT_EQ(cost.carbonGramsPerHour, INT64_MAX);
+  EXPECT_EQ(cost.hourlyCost, Decimal::Max());
+  EXPECT_EQ(ExactPowerWatts(RatesOf(Pool("1", INT64_MAX), &worst), 3), Decimal::Max());
+}
+
+TEST(CostModel, HugeRatesAccumulateToTheMaximumNotANegative) {
+  const Accumulation a = Accumulate(Decimal::Max(), INT64_MAX, INT64_MAX, 30 * 86400);
+  EXPECT_EQ(a.cost, Decimal::Max());
+  EXPECT_EQ(a.energyKWh, Decimal::Max());
+  EXPECT_EQ(a.carbonKg, Decimal::Max());
+  BudgetRate rate;
+  rate.hourlyCost = Decimal::Max();
+  const api::BudgetUsage p = ProjectPeriod(api::BudgetUsage{}, rate, 30 * 86400);
+  EXPECT_EQ(p.cost, Decimal::Max());
+}
+
 TEST(CostModel, ProjectsTheRestOfThePeriod) {
   api::BudgetUsage soFar;
   soFar.cost = D("100");

@@ -323,7 +323,7 @@ TEST(ExecCredentialTest, ParsesCertificateAndRejectsBadDocuments) {
   ASSERT_TRUE(ok.ok()) << ok.error().message;
   EXPECT_EQ(ok.value().clientCertificatePem, "C");
   ASSERT_TRUE(ok.value().expiration);
-  EXPECT_EQ(*ok.value().expiration, *ParseRfc3339("2030-05-06T05:08:09Z"));
+  EXPECT_EQ(*ok.value().expiration, *Rfc3339ToTimePoint("2030-05-06T05:08:09Z"));
   EXPECT_FALSE(ParseExecCredential("nope", "").ok());
   EXPECT_FALSE(ParseExecCredential(R"({"kind":"ExecCredential","status":{}})", "").ok());
   EXPECT_FALSE(
@@ -334,8 +334,8 @@ TEST(ExecCredentialTest, ParsesCertificateAndRejectsBadDocuments) {
       ParseExecCredential(
           R"({"kind":"ExecCredential","status":{"token":"t","expirationTimestamp":"x"}})", "")
           .ok());
-  EXPECT_FALSE(ParseRfc3339("2025-13-01T00:00:00Z"));
-  EXPECT_FALSE(ParseRfc3339("2025-01-01T00:00:00"));
+  EXPECT_FALSE(Rfc3339ToTimePoint("2025-13-01T00:00:00Z"));
+  EXPECT_FALSE(Rfc3339ToTimePoint("2025-01-01T00:00:00"));
 }
 
 TEST_F(KubeconfigTest, InClusterConfig) {

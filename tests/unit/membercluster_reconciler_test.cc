@@ -1,7 +1,8 @@
 // MemberCluster reconciliation against an in-memory hub: the hub's own client when no Secret is
 // named, the kubeconfig Secret's failure modes reported in Ready (SecretNotFound,
 // KubeconfigMissing, KubeconfigInvalid naming the Secret), the member's /version probe, and no
-// reconnect while the kubeconfig is unchanged.
+// reconnect while the kubeconfig is unchanged; and the Secret policy: exec plugins only with the
+// operator's flag, file paths never, Secrets only from allowed namespaces.
 #include "controllers/membercluster_reconciler.h"
 
 #include <gtest/gtest.h>
@@ -227,6 +228,120 @@ TEST_F(MemberClusterReconcilerTest, StatusWriteFailureIsAnError) {
   auto res = Reconcile("gcp-us");
   ASSERT_FALSE(res.ok());
   EXPECT_EQ(res.error().reason, ApiError::Reason::ServiceUnavailable);
+}
+
+// ---- A kubeconfig in a Secret is data (DESIGN.md, "Security stance") ----
+
+std::string KubeconfigWithUser(const std::string& user) {
+  return "apiVersion: v1\nkind: Config\nclusters:\n- name: aws-eu\n  cluster: {server: "
+         "\"https://127.0.0.1:6443\", insecure-skip-tls-verify: true}\nusers:\n- name: operator\n"
+         "  user: " +
+         user +
+         "\ncontexts:\n- name: aws-eu\n  context: {cluster: aws-eu, user: operator}\n"
+         "current-context: aws-eu\n";
+}
+
+const std::string kExecUser =
+    "{exec: {apiVersion: client.authentication.k8s.io/v1, command: /bin/sh, args: [-c, id]}}";
+
+class MemberSecretPolicyTest : public MemberClusterReconcilerTest {
+ protected:
+  runtime::Result<runtime::ReconcileResult> ReconcileWith(const MemberSecretPolicy& policy,
+                                                          const std::string& name) {
+    MemberClusterReconcilerOptions options;
+    options.secrets = policy;
+    MemberClusterReconciler reconciler{*hub_.api, hub_.api,  hub_.Caches(), fleet_,
+                                       members_,  Factory(), hub_.clock,    options};
+    EXPECT_TRUE(hub_.WaitCached(kinds::kMemberCluster, "", name));
+    return reconciler.Reconcile({"", name});
+  }
+};
+
+TEST_F(MemberSecretPolicyTest, AnExecPluginIsRefusedByDefault) {
+  PutSecret({{"kubeconfig", runtime::Base64Encode(KubeconfigWithUser(kExecUser))}});
+  ASSERT_TRUE(ReconcileWith({}, "aws-eu").ok());
+  EXPECT_EQ(Ready("aws-eu").status, "False");
+  EXPECT_EQ(Ready("aws-eu").reason, "KubeconfigNotAllowed");
+  const std::string message = Ready("aws-eu").message;
+  EXPECT_EQ(message.rfind("MemberCluster aws-eu: kubeconfig secret hybrid-system/aws-eu key "
+                          "kubeconfig: users[0].user.exec: exec credential plugins are not allowed",
+                          0),
+            0u)
+      << message;
+  EXPECT_NE(message.find("--allow-member-exec-credentials"), std::string::npos) << message;
+  EXPECT_EQ(factoryCalls_, 0);
+  EXPECT_EQ(members_.Client("aws-eu"), nullptr);
+}
+
+TEST_F(MemberSecretPolicyTest, AnExecPluginIsAcceptedWithTheFlag) {
+  PutSecret({{"kubeconfig", runtime::Base64Encode(KubeconfigWithUser(kExecUser))}});
+  member_->SetPath("/version", {{"gitVersion", "v1.30.2"}});
+  MemberSecretPolicy policy;
+  policy.allowExecCredentials = true;
+  ASSERT_TRUE(ReconcileWith(policy, "aws-eu").ok());
+  EXPECT_EQ(Ready("aws-eu").status, "True") << Ready("aws-eu").message;
+  EXPECT_EQ(factoryCalls_, 1);
+  EXPECT_EQ(members_.Client("aws-eu"), member_);
+}
+
+TEST_F(MemberSecretPolicyTest, FilePathsAreRefusedEvenWithTheExecFlag) {
+  MemberSecretPolicy policy;
+  policy.allowExecCredentials = true;
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"{tokenFile: /var/run/secrets/kubernetes.io/serviceaccount/token}",
+       "users[0].user.tokenFile"},
+      {"{client-certificate: /etc/tls/tls.crt, client-key: /etc/tls/tls.key}",
+       "users[0].user.client-certificate"},
+      {"{token: t, client-key: /etc/tls/tls.key}", "users[0].user.client-key"},
+  };
+  for (const auto& [user, field] : cases) {
+    PutSecret({{"kubeconfig", runtime::Base64Encode(KubeconfigWithUser(user))}});
+    ASSERT_TRUE(ReconcileWith(policy, "aws-eu").ok());
+    EXPECT_EQ(Ready("aws-eu").reason, "KubeconfigNotAllowed") << user;
+    EXPECT_NE(Ready("aws-eu").message.find(field + ": file paths are not allowed"),
+              std::string::npos)
+        << Ready("aws-eu").message;
+  }
+  std::string ca = KubeconfigWithUser("{token: t}");
+  ca.replace(ca.find("insecure-skip-tls-verify: true"), 30,
+             "certificate-authority: /etc/ssl/private/ca.pem");
+  PutSecret({{"kubeconfig", runtime::Base64Encode(ca)}});
+  ASSERT_TRUE(ReconcileWith(policy, "aws-eu").ok());
+  EXPECT_EQ(Ready("aws-eu").reason, "KubeconfigNotAllowed");
+  EXPECT_NE(Ready("aws-eu").message.find("clusters[0].cluster.certificate-authority: file paths"),
+            std::string::npos)
+      << Ready("aws-eu").message;
+  EXPECT_EQ(factoryCalls_, 0);
+}
+
+TEST_F(MemberSecretPolicyTest, SecretsComeFromTheOperatorsNamespaceUnlessAllowed) {
+  json other = ClusterJson("other", "aws", "Cloud", /*ready=*/false);
+  other["spec"]["kubeconfigSecretRef"] = {
+      {"namespace", "team-a"}, {"name", "stolen"}, {"key", "kubeconfig"}};
+  ASSERT_TRUE(hub_.api->Create(kinds::kMemberCluster, "", other).ok());
+  hub_.api->Seed(kinds::kSecret, SecretJson("team-a", "stolen",
+                                            {{"kubeconfig", runtime::Base64Encode(kKubeconfig)}}));
+  member_->SetPath("/version", {{"gitVersion", "v1.30.2"}});
+
+  ASSERT_TRUE(ReconcileWith({}, "other").ok());
+  EXPECT_EQ(Ready("other").status, "False");
+  EXPECT_EQ(Ready("other").reason, "SecretNamespaceNotAllowed");
+  EXPECT_EQ(Ready("other").message,
+            "MemberCluster other: spec.kubeconfigSecretRef.namespace: team-a is not allowed; "
+            "kubeconfig Secrets are read from the operator's namespace hybrid-system only (see "
+            "--member-secret-namespaces)");
+  EXPECT_EQ(factoryCalls_, 0);
+
+  MemberSecretPolicy listed;
+  listed.extraNamespaces = {"team-b", "team-a"};
+  ASSERT_TRUE(ReconcileWith(listed, "other").ok());
+  EXPECT_EQ(Ready("other").status, "True") << Ready("other").message;
+
+  members_.Disconnect("other");
+  MemberSecretPolicy any;
+  any.extraNamespaces = {"*"};
+  ASSERT_TRUE(ReconcileWith(any, "other").ok());
+  EXPECT_EQ(Ready("other").status, "True") << Ready("other").message;
 }
 
 }  // namespace
