@@ -4,10 +4,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include "controllers/finalizer.h"
+#include "controllers/member_kind.h"
+#include "controllers/status_writer.h"
 #include "controllers/workload_materializer.h"
 #include "controllers/workload_status.h"
 #include "core/codec.h"
-#include "runtime/merge_patch.h"
 
 namespace hybridai::controllers {
 
@@ -21,17 +23,8 @@ namespace kinds = runtime::kinds;
 
 namespace {
 
-const runtime::ResourceKind& MemberKind(const api::AIWorkload& w) {
-  return w.spec.type == api::WorkloadType::Inference ? kinds::kDeployment : kinds::kJob;
-}
-
-bool HasFinalizer(const json& object) {
-  const auto& meta = object["metadata"];
-  auto it = meta.find("finalizers");
-  if (it == meta.end() || !it->is_array()) return false;
-  for (const auto& f : *it)
-    if (f.is_string() && f.get<std::string>() == kCleanupFinalizer) return true;
-  return false;
+const runtime::ResourceKind& KindOf(const api::AIWorkload& w) {
+  return MemberKindFor(w.spec.type).Kind();
 }
 
 std::string WorkloadSelector(const api::AIWorkload& w) {
@@ -118,11 +111,12 @@ Result<ReconcileResult> AIWorkloadReconciler::Reconcile(const Request& request) 
   }
   const api::AIWorkload& w = *decoded;
   if (w.metadata.deletionTimestamp) return Finalize(w, *object);
-  if (!HasFinalizer(*object)) {
+  if (!HasFinalizer(*object, kCleanupFinalizer)) {
     if (auto st = EnsureFinalizer(*object); !st.ok()) {
-      // 409: the cache was behind (our own status write, say); the next attempt reads the newer
-      // object. Routine, not a failure to report.
-      if (st.Is(ApiError::Reason::Conflict)) return ReconcileResult{.requeue = true};
+      // 409: the cache is behind the object (our own earlier finalizer write, say); the watch
+      // event that brings the newer object triggers the next attempt. Routine: neither a failure
+      // to report nor a reason for a rate-limited retry.
+      if (st.Is(ApiError::Reason::Conflict)) return ReconcileResult{};
       return st.error();
     }
     // The update comes back through the watch and triggers the next step.
@@ -177,7 +171,7 @@ Status AIWorkloadReconciler::WriteStatus(const api::AIWorkload& w, const json& o
   if (!scheduled.preemptedBy.empty() && !decision.placed) inputs.unplacedReason = "Preempted";
   const std::string key = KeyOf(w.metadata);
   for (const auto& p : decision.placements) {
-    for (const auto& o : members_.ObjectsOf(p.cluster, MemberKind(w), key)) {
+    for (const auto& o : members_.ObjectsOf(p.cluster, KindOf(w), key)) {
       if ((*o)["metadata"].value("name", "") == MemberObjectName(w.metadata.name, p.pool))
         inputs.memberObjects[p.cluster + "/" + p.pool] = o;
     }
@@ -196,26 +190,11 @@ Status AIWorkloadReconciler::WriteStatus(const api::AIWorkload& w, const json& o
   json next = api::StatusToJson(update.status);
   const std::string clusters = ActiveClusters(update.status.placements);
   if (!clusters.empty()) next["clusters"] = clusters;
-  const json current = object.value("status", json::object());
-  if (current == next) return runtime::OkStatus();
-  // A merge patch of what changed, without a resourceVersion: it cannot conflict with the
-  // operator's own finalizer write, and status has one writer (this reconciler, one worker per
-  // key at a time).
-  const json patch = {{"status", runtime::CreateMergePatch(current, next)}};
-  runtime::PatchOptions opts;
-  opts.subresource = "status";
-  auto res = hub_.Patch(kinds::kAIWorkload, w.metadata.namespace_, w.metadata.name,
-                        runtime::PatchType::Merge, patch.dump(), opts);
-  if (!res.ok() && !res.Is(ApiError::Reason::NotFound)) return res.error();
-  return runtime::OkStatus();
+  return PatchStatus(hub_, kinds::kAIWorkload, object, next);
 }
 
 Status AIWorkloadReconciler::EnsureFinalizer(const json& object) {
-  json finalizers = object["metadata"].value("finalizers", json::array());
-  finalizers.push_back(kCleanupFinalizer);
-  json patch = {{"metadata",
-                 {{"finalizers", finalizers},
-                  {"resourceVersion", object["metadata"].value("resourceVersion", "")}}}};
+  const json patch = FinalizerPatch(object, kCleanupFinalizer, /*present=*/true);
   auto res =
       hub_.Patch(kinds::kAIWorkload, object["metadata"].value("namespace", ""),
                  object["metadata"].value("name", ""), runtime::PatchType::Merge, patch.dump(), {});
@@ -257,16 +236,14 @@ void AIWorkloadReconciler::Materialize(const api::AIWorkload& w,
     const std::string name = desired["metadata"]["name"];
     const std::string hash = desired["metadata"]["annotations"][kAnnotationSpecHash];
     bool current = false;
-    for (const auto& o : members_.ObjectsOf(p.cluster, MemberKind(w), key)) {
+    for (const auto& o : members_.ObjectsOf(p.cluster, KindOf(w), key)) {
       const auto& meta = (*o)["metadata"];
       // The hash says our last apply is there; the scale fields say nobody changed it since
       // (an HPA or a hand edit of replicas/suspend is put back, level-based).
       const json& spec = (*o).contains("spec") ? (*o)["spec"] : json::object();
       if (meta.value("name", "") == name &&
           meta.value("annotations", json::object()).value(kAnnotationSpecHash, "") == hash &&
-          spec.value("replicas", json()) == desired["spec"].value("replicas", json()) &&
-          spec.value("suspend", json()) == desired["spec"].value("suspend", json()) &&
-          spec.value("parallelism", json()) == desired["spec"].value("parallelism", json()))
+          MemberKindFor(w.spec.type).ScaleMatches(spec, desired["spec"]))
         current = true;
     }
     if (current) continue;
@@ -274,14 +251,14 @@ void AIWorkloadReconciler::Materialize(const api::AIWorkload& w,
       failures.push_back(st.error().message);
       continue;
     }
-    auto res = client->Apply(MemberKind(w), desired, options_.fieldManager, /*force=*/true);
+    auto res = client->Apply(KindOf(w), desired, options_.fieldManager, /*force=*/true);
     if (!res.ok()) {
       members_.ReportFailure(p.cluster, res.error());
       failures.push_back(MemberError(p.cluster, res.error()).message);
       continue;
     }
     spdlog::info("msg=\"applied member object\" workload={} cluster={} kind={} name={}", key,
-                 p.cluster, MemberKind(w).kind, name);
+                 p.cluster, KindOf(w).kind, name);
   }
 }
 
@@ -294,12 +271,13 @@ void AIWorkloadReconciler::CollectGarbage(const api::AIWorkload& w,
     // workload again, and the copy is deleted then.
     auto client = Reachable(cluster);
     if (!client) continue;
-    for (const auto* kind : {&kinds::kDeployment, &kinds::kJob}) {
+    for (const MemberKind* mk : AllMemberKinds()) {
+      const runtime::ResourceKind* kind = &mk->Kind();
       for (const auto& o : members_.ObjectsOf(cluster, *kind, key)) {
         const std::string name = (*o)["metadata"].value("name", "");
         bool wanted = false;
         for (const auto& p : placements)
-          wanted |= p.cluster == cluster && *kind == MemberKind(w) &&
+          wanted |= p.cluster == cluster && *kind == KindOf(w) &&
                     MemberObjectName(w.metadata.name, p.pool) == name;
         if (wanted) continue;
         runtime::DeleteOptions opts;
@@ -321,7 +299,7 @@ void AIWorkloadReconciler::CollectGarbage(const api::AIWorkload& w,
 Result<ReconcileResult> AIWorkloadReconciler::Finalize(const api::AIWorkload& w,
                                                        const json& object) {
   const std::string key = KeyOf(w.metadata);
-  if (!HasFinalizer(object)) return ReconcileResult{};
+  if (!HasFinalizer(object, kCleanupFinalizer)) return ReconcileResult{};
   // Ask the members themselves, not the caches: nothing may be left behind. Every member is
   // tried; the finalizer stays while any member that still exists could not be cleaned.
   std::set<std::string> clusters;
@@ -336,7 +314,8 @@ Result<ReconcileResult> AIWorkloadReconciler::Finalize(const api::AIWorkload& w,
             Failure(ApiError::Reason::ServiceUnavailable, "member " + cluster + ": not connected"));
       continue;  // a deleted MemberCluster has nothing left to reach
     }
-    for (const auto* kind : {&kinds::kDeployment, &kinds::kJob}) {
+    for (const MemberKind* mk : AllMemberKinds()) {
+      const runtime::ResourceKind* kind = &mk->Kind();
       runtime::ListOptions lo;
       lo.labelSelector = WorkloadSelector(w);
       auto list = client->List(*kind, w.metadata.namespace_, lo);
@@ -363,12 +342,7 @@ Result<ReconcileResult> AIWorkloadReconciler::Finalize(const api::AIWorkload& w,
       out.message += (i ? "; " : "") + failures[i].message;
     return out;
   }
-  json finalizers = json::array();
-  for (const auto& f : object["metadata"].value("finalizers", json::array()))
-    if (!(f.is_string() && f.get<std::string>() == kCleanupFinalizer)) finalizers.push_back(f);
-  json patch = {{"metadata",
-                 {{"finalizers", finalizers},
-                  {"resourceVersion", object["metadata"].value("resourceVersion", "")}}}};
+  const json patch = FinalizerPatch(object, kCleanupFinalizer, /*present=*/false);
   auto res = hub_.Patch(kinds::kAIWorkload, w.metadata.namespace_, w.metadata.name,
                         runtime::PatchType::Merge, patch.dump(), {});
   if (!res.ok() && !res.Is(ApiError::Reason::NotFound)) return res.error();

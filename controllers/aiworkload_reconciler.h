@@ -14,13 +14,12 @@
 
 #include "controllers/fleet_scheduler.h"
 #include "controllers/fleet_snapshot.h"
+#include "controllers/labels.h"
 #include "controllers/member_registry.h"
 #include "runtime/controller.h"
 #include "runtime/event_recorder.h"
 
 namespace hybridai::controllers {
-
-inline constexpr const char* kCleanupFinalizer = "hybridai.io/member-cleanup";
 
 struct AIWorkloadReconcilerOptions {
   // How often a workload that costs something is looked at again to accumulate its cost and

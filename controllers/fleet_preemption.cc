@@ -86,16 +86,15 @@ void FleetScheduler::Preempt(const std::string& victim, const std::string& by, i
   entry.placements.clear();
   ScheduledDecision next;
   if (auto it = decisions_.find(victim); it != decisions_.end()) next = it->second;
-  const auto slash = victim.find('/');
+  const ObjectKey vkey = ObjectKey::Parse(victim);
   next.decision = WorkloadDecision{};
-  next.decision.namespace_ = slash == std::string::npos ? "" : victim.substr(0, slash);
-  next.decision.name = slash == std::string::npos ? victim : victim.substr(slash + 1);
+  next.decision.namespace_ = vkey.ns;
+  next.decision.name = vkey.name;
   next.decision.message = PreemptedMessage(by, priority);
   next.preemptedBy = by;
   next.preemptorPriority = priority;
   next.finished = false;
-  const auto [ns, name] = std::make_pair(next.decision.namespace_, next.decision.name);
-  runtime::ObjectPtr object = caches_.workloads->Get(ns, name);
+  runtime::ObjectPtr object = caches_.workloads->Get(vkey.ns, vkey.name);
   spdlog::info("msg=\"preempted\" workload={} by={} priority={}", victim, by, priority);
   if (events_ != nullptr && object) {
     events_->Record(runtime::ObjectReference::To(*object), runtime::EventType::Warning, "Preempted",

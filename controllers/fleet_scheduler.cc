@@ -19,18 +19,6 @@ using runtime::ObjectPtr;
 
 namespace {
 
-std::pair<std::string, std::string> SplitKey(const std::string& key) {
-  const auto slash = key.find('/');
-  if (slash == std::string::npos) return {"", key};
-  return {key.substr(0, slash), key.substr(slash + 1)};
-}
-
-std::string KeyOfObject(const json& o) {
-  const auto& meta = o["metadata"];
-  const std::string ns = meta.value("namespace", "");
-  return ns.empty() ? meta.value("name", "") : ns + "/" + meta.value("name", "");
-}
-
 int64_t PriorityOf(const json& o) {
   const json& spec = o.contains("spec") ? o["spec"] : json::object();
   const auto it = spec.find("priority");
@@ -201,7 +189,7 @@ size_t FleetScheduler::RunCycle() {
   std::vector<Item> items;
   items.reserve(keys.size());
   for (auto& key : keys) {
-    const auto [ns, name] = SplitKey(key);
+    const auto [ns, name] = ObjectKey::Parse(key);
     ObjectPtr o = caches_.workloads->Get(ns, name);
     // Gone ones first: what they release is free for everyone after them.
     if (!o) {
@@ -264,7 +252,7 @@ PlacementInput FleetScheduler::InputFor(const api::AIWorkload& w, const LedgerEn
 }
 
 void FleetScheduler::Decide(const std::string& key, Outbox& out) {
-  const auto [ns, name] = SplitKey(key);
+  const auto [ns, name] = ObjectKey::Parse(key);
   ObjectPtr obj = caches_.workloads->Get(ns, name);
   std::lock_guard lock(mu_);
   if (!obj) {
@@ -428,7 +416,7 @@ void FleetScheduler::Enqueue(const std::string& key) {
 
 void FleetScheduler::WorkloadChanged(const ObjectPtr& object) {
   if (!object) return;
-  const std::string key = KeyOfObject(*object);
+  const std::string key = ObjectKey::Of(*object).String();
   const int64_t generation = (*object)["metadata"].value("generation", int64_t{0});
   const bool finished = Finished(*object);
   {
@@ -445,7 +433,7 @@ void FleetScheduler::WorkloadChanged(const ObjectPtr& object) {
 
 void FleetScheduler::WorkloadDeleted(const ObjectPtr& object) {
   if (!object) return;
-  Enqueue(KeyOfObject(*object));  // decided as gone: its allocation is released
+  Enqueue(ObjectKey::Of(*object).String());  // decided as gone: its allocation is released
 }
 
 void FleetScheduler::BudgetChanged(const ObjectPtr& object) {
@@ -462,7 +450,7 @@ void FleetScheduler::BudgetChanged(const ObjectPtr& object) {
 
 void FleetScheduler::BudgetDeleted(const ObjectPtr& object) {
   if (!object) return;
-  const std::string key = KeyOfObject(*object);
+  const std::string key = ObjectKey::Of(*object).String();
   {
     std::lock_guard lock(mu_);
     ledger_.RemoveBudget(key);

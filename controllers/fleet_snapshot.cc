@@ -11,10 +11,6 @@
 
 namespace hybridai::controllers {
 
-std::string KeyOf(const api::ObjectMeta& meta) {
-  return meta.namespace_.empty() ? meta.name : meta.namespace_ + "/" + meta.name;
-}
-
 Health HealthOf(const std::vector<api::Condition>& conditions, int64_t now_unix,
                 int64_t failover_after_seconds) {
   const api::Condition* ready = FindCondition(conditions, "Ready");

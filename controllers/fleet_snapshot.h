@@ -9,6 +9,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "controllers/object_key.h"
 #include "core/placement_input.h"
 #include "runtime/store.h"
 
@@ -59,8 +60,5 @@ class FleetSnapshot {
   Cache<api::GPUPool> pools_;
   Cache<api::Budget> budgets_;
 };
-
-// "namespace/name" or "name", as the work queue keys objects.
-std::string KeyOf(const api::ObjectMeta& meta);
 
 }  // namespace hybridai::controllers

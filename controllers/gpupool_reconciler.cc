@@ -1,5 +1,7 @@
 #include "controllers/gpupool_reconciler.h"
 
+#include "controllers/status_writer.h"
+
 #include <spdlog/spdlog.h>
 
 #include "core/codec.h"
@@ -112,10 +114,7 @@ Result<ReconcileResult> GPUPoolReconciler::Reconcile(const runtime::Request& req
   const json before = pool->status ? api::StatusToJson(*pool->status) : json();
   const json after = api::StatusToJson(status);
   if (before != after) {
-    json next = *object;
-    next["status"] = after;
-    auto res = hub_.UpdateStatus(kinds::kGPUPool, "", next);
-    if (!res.ok()) return res.error();
+    if (auto st = PatchStatus(hub_, kinds::kGPUPool, *object, after); !st.ok()) return st.error();
   }
   ReconcileResult r;
   r.requeueAfter = options_.resyncPeriod;

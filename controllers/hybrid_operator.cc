@@ -2,7 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "controllers/workload_materializer.h"
+#include "controllers/labels.h"
 #include "core/conditions.h"
 
 namespace hybridai::controllers {
@@ -84,8 +84,10 @@ HybridOperator::HybridOperator(std::shared_ptr<runtime::ApiClient> hub, ClientFa
       [this](const std::string& key) {
         workloadController_->Enqueue(runtime::Request::FromKey(key));
       },
+      // Allocation changes come in bursts (one per decision): a pool's status follows them within
+      // half a second, in one write, rather than once per decision.
       [this](const std::string& pool) {
-        poolController_->Enqueue({"", pool});
+        poolController_->EnqueueAfter({"", pool}, std::chrono::milliseconds(500));
       });
   const auto name_of = [](const ObjectPtr& o) { return (*o)["metadata"].value("name", ""); };
   const auto generation = [](const ObjectPtr& o) {

@@ -2,7 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "controllers/workload_materializer.h"
+#include "controllers/labels.h"
 
 namespace hybridai::controllers {
 

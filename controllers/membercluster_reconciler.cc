@@ -1,5 +1,7 @@
 #include "controllers/membercluster_reconciler.h"
 
+#include "controllers/status_writer.h"
+
 #include <spdlog/spdlog.h>
 
 #include "core/codec.h"
@@ -160,10 +162,9 @@ Result<ReconcileResult> MemberClusterReconciler::Reconcile(const runtime::Reques
       unchanged == api::StatusToJson(mc->status))
     return r;
   status.lastProbeTime = now;
-  json next = *object;
-  next["status"] = api::StatusToJson(status);
-  auto res = hub_.UpdateStatus(kinds::kMemberCluster, "", next);
-  if (!res.ok()) return res.error();
+  if (auto st = PatchStatus(hub_, kinds::kMemberCluster, *object, api::StatusToJson(status));
+      !st.ok())
+    return st.error();
   return r;
 }
 

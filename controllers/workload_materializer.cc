@@ -1,5 +1,7 @@
 #include "controllers/workload_materializer.h"
 
+#include "controllers/member_kind.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <functional>
@@ -153,8 +155,7 @@ json BuildJob(const api::AIWorkload& w, const api::Placement& p, const api::GPUP
 
 json BuildMemberObject(const api::AIWorkload& w, const api::Placement& p,
                        const api::GPUPool& pool) {
-  json obj = w.spec.type == api::WorkloadType::Inference ? BuildDeployment(w, p, pool)
-                                                         : BuildJob(w, p, pool);
+  json obj = MemberKindFor(w.spec.type).Build(w, p, pool);
   char hash[16];
   std::snprintf(hash, sizeof hash, "%08x", Fnv1a(obj.dump()));
   obj["metadata"]["annotations"][kAnnotationSpecHash] = hash;

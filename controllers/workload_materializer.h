@@ -7,22 +7,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "controllers/labels.h"
 #include "core/types.h"
 
 namespace hybridai::controllers {
-
-// Labels every object created for a workload carries; the member-side watches map objects back
-// to the hub workload through them.
-inline constexpr const char* kLabelWorkload = "hybridai.io/workload";
-inline constexpr const char* kLabelWorkloadNamespace = "hybridai.io/workload-namespace";
-inline constexpr const char* kLabelCluster = "hybridai.io/cluster";
-inline constexpr const char* kLabelPool = "hybridai.io/pool";
-inline constexpr const char* kLabelRole = "hybridai.io/role";
-inline constexpr const char* kLabelManagedBy = "app.kubernetes.io/managed-by";
-inline constexpr const char* kManagedByValue = "hybrid-operator";
-inline constexpr const char* kAnnotationWorkloadUid = "hybridai.io/workload-uid";
-inline constexpr const char* kAnnotationSpecHash = "hybridai.io/spec-hash";
-inline constexpr const char* kFieldManager = "hybrid-operator";
 
 // The member object's name for a placement: "<workload>-<pool>", shortened with a stable hash
 // when it would not fit a DNS label (pods derive their names from it).
@@ -45,8 +33,8 @@ nlohmann::json BuildDeployment(const api::AIWorkload& w, const api::Placement& p
 nlohmann::json BuildJob(const api::AIWorkload& w, const api::Placement& p,
                         const api::GPUPool& pool);
 
-// BuildDeployment or BuildJob by the workload's type, with kAnnotationSpecHash set to a hash of
-// the rest, so an unchanged object need not be applied again.
+// The object of the workload's member kind (controllers/member_kind.h), with kAnnotationSpecHash
+// set to a hash of the rest, so an unchanged object need not be applied again.
 nlohmann::json BuildMemberObject(const api::AIWorkload& w, const api::Placement& p,
                                  const api::GPUPool& pool);
 

@@ -1,5 +1,7 @@
 #include "controllers/workload_status.h"
 
+#include "controllers/member_kind.h"
+
 #include "core/codec.h"
 #include "core/conditions.h"
 #include "core/cost_model.h"
@@ -10,31 +12,6 @@ namespace hybridai::controllers {
 using nlohmann::json;
 
 namespace {
-
-struct MemberState {
-  int64_t ready = 0;
-  bool succeeded = false;
-  bool failed = false;
-};
-
-MemberState StateOf(const api::AIWorkload& w, const api::Placement& p, const json* object) {
-  MemberState s;
-  if (object == nullptr) return s;
-  const json status = object->value("status", json::object());
-  if (w.spec.type == api::WorkloadType::Inference) {
-    s.ready = status.value("readyReplicas", int64_t{0});
-    return s;
-  }
-  s.ready = status.value("ready", int64_t{0});
-  if (s.ready == 0) s.ready = status.value("active", int64_t{0});
-  s.succeeded = status.value("succeeded", int64_t{0}) >= p.replicas && p.replicas > 0;
-  for (const auto& c : status.value("conditions", json::array())) {
-    if (c.value("status", "") != "True") continue;
-    if (c.value("type", "") == "Failed") s.failed = true;
-    if (c.value("type", "") == "Complete") s.succeeded = true;
-  }
-  return s;
-}
 
 bool TagsMatch(const std::map<std::string, std::string>& selector,
                const std::map<std::string, std::string>& tags) {
@@ -107,7 +84,9 @@ WorkloadStatusUpdate ComputeWorkloadStatus(const StatusInputs& in,
     if (p.role != api::Role::Active) continue;
     desired += p.replicas;
     auto it = in.memberObjects.find(p.cluster + "/" + p.pool);
-    const MemberState ms = StateOf(w, p, it == in.memberObjects.end() ? nullptr : it->second.get());
+    const MemberState ms =
+        MemberKindFor(w.spec.type)
+            .Observe(it == in.memberObjects.end() ? nullptr : it->second.get(), p);
     ready += std::min(ms.ready, p.replicas);
     all_succeeded &= ms.succeeded;
     any_failed |= ms.failed;

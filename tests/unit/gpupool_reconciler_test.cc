@@ -166,17 +166,17 @@ TEST_F(GPUPoolReconcilerTest, UnchangedMeasurementWritesNothing) {
   member_->Seed(kinds::kNode, NodeJson("p5-a", "p5.48xlarge", "8"));
   Connect();
   ASSERT_TRUE(Reconcile().ok());
-  ASSERT_EQ(hub_.api->CallCount(Verb::UpdateStatus), 1u);
+  ASSERT_EQ(hub_.api->StatusWrites(), 1u);
   hub_.clock.Advance(std::chrono::seconds(30));
   ASSERT_TRUE(Reconcile().ok());
-  EXPECT_EQ(hub_.api->CallCount(Verb::UpdateStatus), 1u);
+  EXPECT_EQ(hub_.api->StatusWrites(), 1u);
 
   // A new node is written; lastTransitionTime stays while Ready stays True.
   const std::string since = Ready().lastTransitionTime;
   member_->Seed(kinds::kNode, NodeJson("p5-b", "p5.48xlarge", "8"));
   hub_.clock.Advance(std::chrono::seconds(30));
   ASSERT_TRUE(Reconcile().ok());
-  EXPECT_EQ(hub_.api->CallCount(Verb::UpdateStatus), 2u);
+  EXPECT_EQ(hub_.api->StatusWrites(), 2u);
   EXPECT_EQ(Status().capacityAccelerators, 16);
   EXPECT_EQ(Ready().lastTransitionTime, since);
 }

@@ -174,7 +174,7 @@ TEST_F(MemberClusterReconcilerTest, ConnectsOnceWhileTheKubeconfigIsUnchanged) {
   // Probes that change nothing record their time at most once a minute: 00:00:30 and 00:01:30
   // were not written.
   EXPECT_EQ(Status("aws-eu").lastProbeTime, "2025-01-01T00:01:00Z");
-  EXPECT_EQ(hub_.api->CallCount(Verb::UpdateStatus), 2u);
+  EXPECT_EQ(hub_.api->StatusWrites(), 2u);
   // Ready stayed True: its transition time is the first probe's.
   EXPECT_EQ(Ready("aws-eu").lastTransitionTime, "2025-01-01T00:00:00Z");
 
@@ -223,7 +223,7 @@ TEST_F(MemberClusterReconcilerTest, DeletedClusterDisconnects) {
 }
 
 TEST_F(MemberClusterReconcilerTest, StatusWriteFailureIsAnError) {
-  hub_.api->InjectError(Verb::UpdateStatus,
+  hub_.api->InjectError(Verb::Patch,
                         testing::MakeApiError(ApiError::Reason::ServiceUnavailable, "etcd down"));
   auto res = Reconcile("gcp-us");
   ASSERT_FALSE(res.ok());
