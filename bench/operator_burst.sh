@@ -13,7 +13,9 @@
 #
 # The operator runs with a raised client rate limit (--kube-api-qps 1000 --kube-api-burst 2000):
 # at the default 50 QPS its hub client alone (a finalizer and a status write per workload) would
-# cap a burst at about 25 workloads/s.
+# cap a burst at about 25 workloads/s; and with $WORKERS (default 32) workers, since each
+# reconcile waits on a few round trips to the apiservers. The CPU seconds of every apiserver and
+# etcd during each phase show where the time goes.
 source "$(dirname "$0")/../e2e/fleet/testlib.sh"
 source "$(dirname "$0")/../e2e/tests/lib/operator.sh"
 N=${1:-1000}
@@ -23,23 +25,39 @@ NS=$OP_NS
 LOAD=$(dirname "$OP_BIN")/burst_load
 [ -x "$LOAD" ] || t_fail "no burst_load next to $OP_BIN (ninja -C build burst_load)"
 
-op_start bench --kube-api-qps 1000 --kube-api-burst 2000 --workers 8
+op_start bench --kube-api-qps 1000 --kube-api-burst 2000 --workers "${WORKERS:-32}"
 t_eventually 120 "members Ready" bash -c \
   "[ \"\$(kubectl --context hub get mc -o jsonpath='{range .items[*]}{.status.conditions[?(@.type==\"Ready\")].status}{\"\n\"}{end}' | grep -c True)\" = 4 ]"
 t_eventually 120 "pools measured" bash -c \
   "[ \"\$(kubectl --context hub get gp -o jsonpath='{range .items[*]}{.status.readyNodes}{\"\n\"}{end}' | grep -c 2)\" = 7 ]"
 
 cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$1/stat"; }
+# CPU seconds of every fleet apiserver and etcd, "name=seconds ...": where the time goes.
+fleet_cpu() {
+  local n
+  for n in hub-apiserver cloud-apiserver onprem-apiserver edge-apiserver etcd; do
+    printf '%s=%s ' "$n" "$(cpu_seconds "$(cat "$FLEET_DIR/pids/$n.pid")")"
+  done
+}
+# cpu_delta BEFORE AFTER: per-process CPU seconds spent between two fleet_cpu readings.
+cpu_delta() {
+  awk -v a="$1" -v b="$2" 'BEGIN {
+    n = split(a, x, " "); for (i = 1; i <= n; i++) { split(x[i], kv, "="); before[kv[1]] = kv[2] }
+    n = split(b, y, " "); for (i = 1; i <= n; i++) { split(y[i], kv, "="); printf "%s %.1f s  ", kv[1], kv[2] - before[kv[1]] }
+  }'
+}
 
 # 1. The raw rate, in a namespace of its own (deleted before the operator's turn).
 RAW_NS="$NS-raw"
 OP_NAMESPACES+=("$RAW_NS")
 t_log "raw: $N Deployments straight into the members, $W writers"
 load_raw_before=$(cut -d' ' -f1 /proc/loadavg)
+fleet_raw_before=$(fleet_cpu)
 "$LOAD" --kubeconfig "$FLEET_DIR/kubeconfig" --mode deployments --namespace "$RAW_NS" \
   --count "$N" --writers "$W" --members cloud,onprem,edge 2>"$OP_LOG_DIR/raw.err" | tee "$OP_LOG_DIR/raw.out" ||
   t_fail "raw burst: $(tail -3 "$OP_LOG_DIR/raw.err")"
 load_raw=$(cut -d' ' -f1 /proc/loadavg)
+fleet_raw=$(cpu_delta "$fleet_raw_before" "$(fleet_cpu)")
 raw_rate=$(sed -n 's/.* rate=\([0-9.]*\).*/\1/p' "$OP_LOG_DIR/raw.err" | tail -1)
 for c in cloud onprem edge; do kubectl --context "$c" delete namespace "$RAW_NS" --wait=false >/dev/null 2>&1 || true; done
 for c in cloud onprem edge; do
@@ -50,10 +68,12 @@ done
 t_log "operator: $N AIWorkloads into the hub, $W writers"
 cpu_before=$(cpu_seconds "${OP_PID[bench]}")
 load_op_before=$(cut -d' ' -f1 /proc/loadavg)
+fleet_op_before=$(fleet_cpu)
 "$LOAD" --kubeconfig "$FLEET_DIR/kubeconfig" --mode aiworkloads --namespace "$NS" \
   --count "$N" --writers "$W" --members hub,cloud,onprem,edge 2>"$OP_LOG_DIR/op.err" | tee "$OP_LOG_DIR/op.out" ||
   t_fail "operator burst: $(tail -3 "$OP_LOG_DIR/op.err")"
 load_op=$(cut -d' ' -f1 /proc/loadavg)
+fleet_op=$(cpu_delta "$fleet_op_before" "$(fleet_cpu)")
 cpu_after=$(cpu_seconds "${OP_PID[bench]}")
 op_rate=$(sed -n 's/.* rate=\([0-9.]*\).*/\1/p' "$OP_LOG_DIR/op.err" | tail -1)
 rss=$(awk '/^VmRSS/ {print $2}' "/proc/${OP_PID[bench]}/status")
@@ -62,9 +82,11 @@ hwm=$(awk '/^VmHWM/ {print $2}' "/proc/${OP_PID[bench]}/status")
 echo "operator_burst: N=$N writers=$W"
 echo "  raw (Deployments straight into the members): $(sed -n 's/^  first create/first create/p' "$OP_LOG_DIR/raw.out")"
 echo "    load average 1 min: $load_raw_before before, $load_raw after"
+echo "    fleet CPU: $fleet_raw"
 echo "  operator (AIWorkloads into the hub):          $(sed -n 's/^  first create/first create/p' "$OP_LOG_DIR/op.out")"
 echo "    $(sed -n 's/^  latency/latency/p' "$OP_LOG_DIR/op.out")"
 echo "    load average 1 min: $load_op_before before, $load_op after"
+echo "    fleet CPU: $fleet_op"
 echo "  operator / raw rate: $(awk -v a="$op_rate" -v b="$raw_rate" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')"
 echo "  operator CPU during the burst: $(awk -v a="$cpu_before" -v b="$cpu_after" 'BEGIN { printf "%.1f s", b - a }')"
 echo "  operator RSS at the end: $((rss / 1024)) MiB (peak $((hwm / 1024)) MiB), $N workloads"

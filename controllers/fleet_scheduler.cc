@@ -110,10 +110,13 @@ void FleetScheduler::Seed() {
       ledger_.SetBudget(KeyOf(b->metadata), b->metadata.namespace_, b->spec.selector.tags);
     }
   }
-  for (const auto& obj : caches_.workloads->List()) {
+  // One object decoded at a time: listing a compact store would unpack every workload at once.
+  caches_.workloads->ForEach("", "", [&](const runtime::StoredObject& stored) {
+    const ObjectPtr obj = stored.object();
+    if (!obj) return;
     std::vector<Diagnostic> diags;
     auto w = api::DecodeAIWorkload(*obj, &diags);
-    if (!w) continue;
+    if (!w) return;
     const std::string key = KeyOf(w->metadata);
     LedgerEntry e{w->metadata.namespace_,
                   w->spec.priority,
@@ -129,7 +132,7 @@ void FleetScheduler::Seed() {
     }
     ledger_.Set(key, std::move(e));
     queued_.insert(key);
-  }
+  });
   spdlog::info("msg=\"scheduler ledger seeded\" workloads={} ", ledger_.size());
 }
 

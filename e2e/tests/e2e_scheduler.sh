@@ -148,7 +148,7 @@ loss_and_return() {
   t_eventually 120 "fo Running on $fallback" bash -c \
     "[ \"\$(kubectl --context hub get aiw -n $NS_A fo -o jsonpath='{range .status.placements[*]}{.cluster}/{.role} {end}{.status.phase}')\" = '$fallback/Active Running' ]"
   took=$((SECONDS - t0))
-  t_log "$how: fo Running on $fallback $took s after the $ctx apiserver went dark (failoverAfterSeconds 10)"
+  t_log "$how: fo Running on $fallback $took s after the $ctx apiserver went dark (failoverAfterSeconds 10; load average $(cut -d' ' -f1-3 /proc/loadavg))"
   t_eventually 60 "ap standby promoted on $fallback" bash -c \
     "kubectl --context hub get aiw -n $NS_A ap -o jsonpath='{range .status.placements[*]}{.cluster}/{.replicas}/{.role} {end}' | grep -q '$fallback/1/Active'"
   t_equals "$(field "$NS_A" fo '{.status.clusters}')" "$fallback" "fo status.clusters while $mc is dark"
