@@ -78,7 +78,7 @@ t_contains "$out" "missing: costCenter" "refusal names the missing key"
 out=$(aiw untagged "{team: vision, costCenter: ''}" "{}" | t_kubectl hub apply -f - 2>&1) && t_fail "an empty costCenter was admitted"
 warnings=$(t_kubectl hub get validatingadmissionpolicy $REL-required-tags -o jsonpath='{.status.typeChecking.expressionWarnings}')
 t_equals "$warnings" "" "type-checking warnings of the policy"
-t_log "tag policy: refused, naming the missing key"
+t_log "tag policy: refused: $out"
 
 # ---- least privilege, as the apiserver's authorizer sees the chart's ServiceAccount ----------
 who=system:serviceaccount:$SYS:$REL
