@@ -26,7 +26,8 @@ TEST(RbacKeyOf, NamesVerbAndResource) {
             "patch hybridai.io/aiworkloads/status");
   EXPECT_EQ(RbacKeyOf(Req("PUT", "/apis/hybridai.io/v1alpha1/memberclusters/x/status")),
             "update hybridai.io/memberclusters/status");
-  EXPECT_EQ(RbacKeyOf(Req("GET", "/api/v1/namespaces/hybrid-system/secrets/aws-eu")), "get secrets");
+  EXPECT_EQ(RbacKeyOf(Req("GET", "/api/v1/namespaces/hybrid-system/secrets/aws-eu")),
+            "get secrets");
   EXPECT_EQ(RbacKeyOf(Req("GET", "/api/v1/namespaces/hybrid-system")), "get namespaces");
   EXPECT_EQ(RbacKeyOf(Req("POST", "/api/v1/namespaces")), "create namespaces");
   EXPECT_EQ(RbacKeyOf(Req("DELETE", "/apis/apps/v1/namespaces/a/deployments/d")),
