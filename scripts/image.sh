@@ -103,7 +103,9 @@ else
     podman import --change 'USER 65532:65532' "$STATE/base.tar" "$BASE" >/dev/null
     rm -f "$STATE/base.tar"
   fi
-  # 3. The image: the stripped binary on that base.
+  # 3. The image: the stripped binary on that base; the image it replaces is removed, so that
+  # rebuilds leave no untagged images behind.
+  previous=$(podman image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null || true)
   ctx=$(mktemp -d)
   trap 'rm -rf "$ctx"' EXIT
   strip -o "$ctx/hybrid-operator" "$BINARY"
@@ -111,6 +113,9 @@ else
     -f "$ROOT/scripts/image/Containerfile.prebuilt" --build-arg BASE_IMAGE="$BASE" \
     --build-arg VERSION="$VERSION" --build-arg REVISION="$(git rev-parse HEAD 2>/dev/null || echo unknown)" \
     -t "$IMAGE" "$ctx" >/dev/null
+  if [ -n "$previous" ] && [ "$previous" != "$(podman image inspect --format '{{.Id}}' "$IMAGE")" ]; then
+    podman rmi "$previous" >/dev/null 2>&1 || true
+  fi
 fi
 say "built $IMAGE ($(podman image inspect --format '{{.Size}}' "$IMAGE" | awk '{printf "%.1f MB", $1/1e6}'))"
 
