@@ -71,6 +71,7 @@ if [ "$FROM_SOURCE" = 1 ]; then
     $SUDO mmdebstrap --mode=root --variant=apt --include=ca-certificates bookworm \
       "$STATE/debian-$variant.tar" /etc/apt/sources.list.d/debian.sources
     podman import "$STATE/debian-$variant.tar" "localhost/debian:$variant" >/dev/null
+    rm -f "$STATE/debian-$variant.tar"
   done
   buildah bud --isolation chroot --network host -f Dockerfile -t "$IMAGE" \
     --build-arg BUILDER_IMAGE=localhost/debian:bookworm \
