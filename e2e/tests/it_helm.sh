@@ -10,6 +10,9 @@
 source "$(dirname "$0")/../fleet/testlib.sh"
 source "$(dirname "$0")/lib/operator.sh"
 t_tools
+# Runs after t_fleet's own down.sh: a private fleet still there is stopped again, loudly (a
+# failed run once left one behind, with down.sh's output discarded).
+t_on_exit '[ -z "$T_OWN_FLEET" ] || [ ! -e "$T_OWN_FLEET" ] || { t_log "fleet $T_OWN_FLEET still up after down.sh; stopping it again"; "$T_ROOT/e2e/fleet/down.sh" --dir "$T_OWN_FLEET" >&2; }'
 CHART=${HYBRIDAI_CHART_DIR:-$T_ROOT/charts/hybrid-operator}
 REL=hybrid-operator
 SYS=hybrid-system
