@@ -2,8 +2,9 @@
 # Sets everything up by itself and runs the operator on a simulated hybrid fleet: dependencies
 # and build (scripts/setup.sh), the fleet's tools (e2e/tools/install.sh), a fleet in
 # $FLEET_DIR (default /tmp/hybridai-demo), the CRDs, one kubeconfig Secret per member, the
-# samples of manifests/samples/, and the operator against the hub. Waits until the workloads
-# are placed, prints what runs where, and leaves the fleet and the operator running.
+# samples of manifests/samples/, and the operator against the hub. Waits until every workload
+# is Running, Succeeded, or Pending for a reason the operator states (one sample cannot fit on
+# purpose), says so, prints what runs where, and leaves the fleet and the operator running.
 #
 #   scripts/demo.sh            set up and run (again: reuses a running fleet and operator)
 #   scripts/demo.sh --down     stop the operator and the fleet, remove $FLEET_DIR
@@ -106,7 +107,7 @@ for pair in "${MEMBERS[@]}"; do
     --from-file=kubeconfig="$FLEET_DIR/$cluster.kubeconfig" --dry-run=client -o yaml |
     k hub apply -f - >/dev/null
 done
-k hub apply -f manifests/samples/ >/dev/null
+k hub apply -f manifests/samples/ -f manifests/demo/ >/dev/null
 
 say "6/7 operator against the hub (log: $OPERATOR_LOG)"
 if operator_running; then
@@ -124,25 +125,40 @@ else
 fi
 read -r probe_port metrics_port <"$FLEET_DIR/operator.ports"
 
-say "7/7 waiting until every workload is placed and its replicas run (up to $TIMEOUT s)"
+say "7/7 waiting until every workload runs, has succeeded, or is Pending for a stated reason (up to $TIMEOUT s)"
+# Settled: Running, Succeeded, or Pending with the operator's reason in its Placed condition (the
+# samples include a workload that cannot fit on purpose). Placed and the rest are still moving.
+settled_filter='.items[] | . as $w | (.status.phase // "New") as $p
+  | ([.status.conditions[]? | select(.type == "Placed" and .status == "False" and (.reason // "") != "")] | first) as $c
+  | {name: "\(.metadata.namespace)/\(.metadata.name)", phase: $p,
+     settled: ($p == "Running" or $p == "Succeeded" or ($p == "Pending" and $c != null)),
+     why: (if $c then "\($c.reason): \($c.message)" else "" end)}'
 deadline=$((SECONDS + TIMEOUT))
+settled=0
 while :; do
   operator_running || {
     tail -n 20 "$OPERATOR_LOG" >&2
     die "the operator exited"
   }
-  # Running, Succeeded or the Pending that the samples expect none of; Placed still starting.
-  summary=$(k hub get aiw -A -o jsonpath='{range .items[*]}{.status.phase}{"\n"}{end}' | sort | uniq -c | xargs)
-  waiting=$(k hub get aiw -A -o jsonpath='{range .items[*]}{.status.phase}{"\n"}{end}' |
-    grep -cvE '^(Running|Succeeded)$' || true)
-  [ "$waiting" = 0 ] && break
+  states=$(k hub get aiw -A -o json | jq -c "$settled_filter")
+  summary=$(jq -r .phase <<<"$states" | sort | uniq -c | xargs)
+  if [ -n "$states" ] && [ "$(jq -s 'all(.settled)' <<<"$states")" = true ]; then
+    settled=1
+    break
+  fi
   if [ "$SECONDS" -ge "$deadline" ]; then
-    say "not all workloads Running after $TIMEOUT s ($summary); showing them anyway"
+    say "not every workload settled after $TIMEOUT s ($summary); still moving:"
+    jq -r 'select(.settled | not) | "  \(.name): \(.phase)"' <<<"$states" >&2
     break
   fi
   sleep 2
 done
-say "workloads: ${summary:-none}"
+if [ "$settled" = 1 ]; then
+  say "every workload settled after $((SECONDS - deadline + TIMEOUT)) s: ${summary:-none}"
+  pending=$(jq -r 'select(.phase == "Pending") | "  \(.name): \(.why)"' <<<"$states")
+  [ -z "$pending" ] || say "Pending, each for the reason the operator states:
+$pending"
+fi
 
 echo
 k hub get mc,gp,aiw -A

@@ -259,7 +259,11 @@ int main(int argc, char** argv) {
   client_opts.qps = flags.qps;
   client_opts.burst = flags.burst;
   client_opts.fieldManager = controllers::kFieldManager;
-  auto hub_result = runtime::NewKubeClient(config.value(), client_opts);
+  // Only the hub's answers count for readiness: a member's RBAC is that member's business.
+  runtime::KubeClientOptions hub_opts = client_opts;
+  auto forbidden = std::make_shared<runtime::ForbiddenTracker>(runtime::RealClock());
+  hub_opts.forbidden = forbidden;
+  auto hub_result = runtime::NewKubeClient(config.value(), hub_opts);
   if (!hub_result.ok()) {
     spdlog::critical("msg=\"cannot create the hub client\" error=\"{}\"",
                      hub_result.error().message);
@@ -355,6 +359,14 @@ int main(int argc, char** argv) {
       if (elector && !elector->IsLeader()) return runtime::ProbeResult::Ok();  // standby
       if (op.Synced()) return runtime::ProbeResult::Ok();
       return runtime::ProbeResult::Fail("hub caches not synced yet");
+    });
+    // A missing RBAC rule makes the operator loop on 403 for ever: unready says so.
+    probe_server->AddReadyCheck("permissions", [forbidden] {
+      const auto keys = forbidden->Persistent();
+      if (keys.empty()) return runtime::ProbeResult::Ok();
+      std::string why = "403 Forbidden in a row from the hub for:";
+      for (const auto& k : keys) why += " [" + k + "]";
+      return runtime::ProbeResult::Fail(why);
     });
   }
   for (auto* server : {metrics_server.get(), probe_server.get()}) {

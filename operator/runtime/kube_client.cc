@@ -207,6 +207,7 @@ Result<HttpResponse> KubeClient::Send(HttpRequest req) {
   for (int attempt = 0;; ++attempt) {
     if (auto st = Authorize(req, authIndex); !st.ok()) return st.error();
     auto resp = transport_->Send(req);
+    if (resp.ok() && options_.forbidden) options_.forbidden->Record(req, resp.value().status);
     // A 401 with a rotating token or an expiring exec credential: refresh once and retry.
     if (resp.ok() && resp.value().status == 401 && credentials_ && attempt == 0) {
       credentials_->Invalidate();
@@ -307,6 +308,7 @@ Result<std::unique_ptr<WatchStream>> KubeClient::Watch(const ResourceKind& kind,
     }
     std::unique_ptr<HttpStream> s = std::move(stream).value();
     const int status = s->Head().status;
+    if (options_.forbidden) options_.forbidden->Record(req, status);
     if (IsSuccess(status)) {
       return std::unique_ptr<WatchStream>(std::make_unique<KubeWatchStream>(std::move(s), what));
     }

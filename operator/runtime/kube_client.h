@@ -13,6 +13,7 @@
 #include "runtime/client_rate_limiter.h"
 #include "runtime/clock.h"
 #include "runtime/credentials.h"
+#include "runtime/forbidden_tracker.h"
 #include "runtime/http_transport.h"
 #include "runtime/kubeconfig.h"
 
@@ -29,6 +30,8 @@ struct KubeClientOptions {
   std::chrono::seconds watchTimeoutSlack{30};
   // Sent as fieldManager on create, update and non-apply patches when set.
   std::string fieldManager;
+  // Told of every answer's status when set, so readiness can report looping 403s.
+  std::shared_ptr<ForbiddenTracker> forbidden;
 };
 
 class KubeClient final : public ApiClient {
