@@ -5,7 +5,8 @@
 # Job's GPUs are reused at once; a member whose kube-apiserver is killed (SIGKILL) or frozen
 # (SIGSTOP, a partition) loses its workloads to other members after failoverAfterSeconds, with
 # status naming where they run and an ActivePassive standby promoted, and its stale copies are
-# deleted when it returns; a NoExecute taint on a MemberCluster evacuates it.
+# deleted when it returns; a NoExecute taint on a MemberCluster evacuates it; and none of the
+# members' credentials ever reaches the operator's log.
 # The edge pool (edge-lyon-l4, 4 L4 GPUs, the lowest latency) is the contended one; the hub's
 # gcp-l4 (Cloud) is where edge workloads go when edge is lost (SIGKILL), and aws-h100 where
 # on-prem H100 workloads go when onprem is frozen (SIGSTOP). Each member gets its apiserver back
@@ -185,10 +186,37 @@ scenario_taint() {
   t_pass "a NoExecute taint evacuates the member"
 }
 
+# ---- 6: no secret in the logs ----------------------------------------------------------------
+# The operator read every member's kubeconfig (client key and certificate data, CA) from its
+# Secret and talked to them through kills and freezes: none of that material, base64 or decoded,
+# may appear in its log.
+scenario_no_secrets_in_logs() {
+  local kc field value pem line leaked=0 checked=0
+  for kc in "$FLEET_DIR"/*.kubeconfig "$FLEET_DIR/kubeconfig"; do
+    for field in client-key-data client-certificate-data token; do
+      while read -r value; do
+        [ -n "$value" ] || continue
+        checked=$((checked + 1))
+        if grep -qF -- "$value" "${OP_LOG[@]}"; then leaked=1; t_log "found $field of $kc in the log"; fi
+        pem=$(base64 -d <<<"$value" 2>/dev/null) || continue
+        # Every line of key material inside the PEM (not the BEGIN/END markers).
+        while read -r line; do
+          [ "${#line}" -ge 40 ] || continue
+          if grep -qF -- "$line" "${OP_LOG[@]}"; then leaked=1; t_log "found decoded $field of $kc in the log"; fi
+        done < <(grep -v -- '-----' <<<"$pem")
+      done < <(awk -v f="$field:" '$1 == f {print $2}' "$kc")
+    done
+  done
+  [ "$checked" -gt 0 ] || t_fail "no credentials found in the fleet's kubeconfigs to look for"
+  [ "$leaked" = 0 ] || t_fail "credentials found in the operator's log"
+  t_pass "none of $checked credentials (base64 or decoded) appears in the operator's log"
+}
+
 op_start main --leader-elect
 scenario_priority
 scenario_finished_job
 loss_and_return SIGKILL edge edge-lyon gcp-us "{locations: [Edge, Cloud], objective: Latency}" L4
 loss_and_return SIGSTOP onprem dc-paris aws-eu "{locations: [OnPrem, Cloud], spot: Never, objective: Cost}" H100
 scenario_taint
+scenario_no_secrets_in_logs
 OP_PASSED=1
