@@ -88,13 +88,14 @@ who=system:serviceaccount:$SYS:$REL
 can() { t_kubectl hub auth can-i --as "$who" "$@" >/dev/null 2>&1; }
 for denied in "get secrets -n default" "list secrets -n $SYS" "watch secrets -n $SYS" "update aiworkloads -n $NS" \
   "delete aiworkloads -n $NS" "create memberclusters" "delete crds" "get pods -n $NS" "update leases/other -n $SYS" \
-  "create clusterrolebindings" "escalate clusterroles" "impersonate serviceaccounts"; do
+  "update memberclusters --subresource=status" "create clusterrolebindings" "escalate clusterroles" \
+  "impersonate serviceaccounts"; do
   # shellcheck disable=SC2086 # one can-i question per line
   if can $denied; then t_fail "the chart's ServiceAccount may $denied"; fi
 done
 # shellcheck disable=SC2086
 for allowed in "get secrets -n $SYS" "patch aiworkloads -n $NS" "patch aiworkloads -n $NS --subresource=status" \
-  "update memberclusters --subresource=status" "list nodes" "create deployments.apps -n $NS" "create events -n $NS"; do
+  "patch memberclusters --subresource=status" "patch gpupools --subresource=status" "list nodes" "create deployments.apps -n $NS" "create events -n $NS"; do
   can $allowed || t_fail "the chart's ServiceAccount may not $allowed"
 done
 
