@@ -1,37 +1,24 @@
 #include "controllers/allocation_ledger.h"
 
+#include <algorithm>
 #include <limits>
 
+#include "core/placement_budgets.h"
+
 namespace hybridai::controllers {
-namespace {
-
-int64_t SaturatingAdd(int64_t a, int64_t b) {
-  int64_t out = 0;
-  if (!__builtin_add_overflow(a, b, &out)) return out;
-  return b > 0 ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int64_t>::min();
-}
-
-}  // namespace
 
 BudgetRate AllocationLedger::RateOfEntry(const LedgerEntry& entry) {
   BudgetRate r;
   if (!entry.holds) return r;
   for (const auto& p : entry.placements) {
-    if (p.role != api::Role::Active) continue;
-    r.hourlyCost += p.hourlyCost;
-    r.powerWatts = SaturatingAdd(r.powerWatts, p.powerWatts);
-    r.carbonGramsPerHour = SaturatingAdd(r.carbonGramsPerHour, p.carbonGramsPerHour);
+    if (p.role == api::Role::Active)
+      r += BudgetRate{p.hourlyCost, p.powerWatts, p.carbonGramsPerHour};
   }
   return r;
 }
 
 bool AllocationLedger::Selects(const Budget& b, const LedgerEntry& e) {
-  if (b.ns != e.ns) return false;
-  for (const auto& [k, v] : b.selector) {
-    auto it = e.tags.find(k);
-    if (it == e.tags.end() || it->second != v) return false;
-  }
-  return true;
+  return b.ns == e.ns && TagsInclude(e.tags, b.selector);
 }
 
 // Adds (sign +1) or takes away (sign -1) everything the entry contributes.
@@ -53,15 +40,10 @@ void AllocationLedger::Account(const std::string& key, Stored& s, int sign) {
   for (const auto& bkey : s.budgets) {
     auto it = budgets_.find(bkey);
     if (it == budgets_.end()) continue;
-    BudgetRate& r = it->second.rate;
     if (sign > 0) {
-      r.hourlyCost += rate.hourlyCost;
-      r.powerWatts = SaturatingAdd(r.powerWatts, rate.powerWatts);
-      r.carbonGramsPerHour = SaturatingAdd(r.carbonGramsPerHour, rate.carbonGramsPerHour);
+      it->second.rate += rate;
     } else {
-      r.hourlyCost -= rate.hourlyCost;
-      r.powerWatts -= rate.powerWatts;
-      r.carbonGramsPerHour -= rate.carbonGramsPerHour;
+      it->second.rate -= rate;
     }
   }
   if (!e.holds) return;
@@ -165,10 +147,7 @@ void AllocationLedger::SetBudget(const std::string& key, const std::string& ns,
     Stored& s = entries_.at(wkey);
     if (!Selects(b, s.entry)) continue;
     s.budgets.push_back(key);
-    const BudgetRate r = RateOfEntry(s.entry);
-    b.rate.hourlyCost += r.hourlyCost;
-    b.rate.powerWatts = SaturatingAdd(b.rate.powerWatts, r.powerWatts);
-    b.rate.carbonGramsPerHour = SaturatingAdd(b.rate.carbonGramsPerHour, r.carbonGramsPerHour);
+    b.rate += RateOfEntry(s.entry);
   }
 }
 
@@ -188,6 +167,17 @@ void AllocationLedger::RemoveBudget(const std::string& key) {
 BudgetRate AllocationLedger::RateOf(const std::string& budget_key) const {
   auto it = budgets_.find(budget_key);
   return it == budgets_.end() ? BudgetRate{} : it->second.rate;
+}
+
+BudgetRate AllocationLedger::RateWithout(const std::string& budget_key,
+                                         const std::string& workload_key) const {
+  BudgetRate rate = RateOf(budget_key);
+  auto it = entries_.find(workload_key);
+  if (it == entries_.end()) return rate;
+  const auto& counted = it->second.budgets;
+  if (std::find(counted.begin(), counted.end(), budget_key) != counted.end())
+    rate -= RateOfEntry(it->second.entry);
+  return rate;
 }
 
 }  // namespace hybridai::controllers

@@ -60,6 +60,9 @@ class AllocationLedger {
   void RemoveBudget(const std::string& key);
   // The committed hourly rates of the workloads the budget counts (Active placements only).
   BudgetRate RateOf(const std::string& budget_key) const;
+  // The same without what the workload contributes, when the budget counts it: the rates of
+  // everyone else, for deciding that workload again.
+  BudgetRate RateWithout(const std::string& budget_key, const std::string& workload_key) const;
 
   // The hourly rates a workload's placements commit (Active only; none when it holds nothing).
   static BudgetRate RateOfEntry(const LedgerEntry& entry);

@@ -100,7 +100,7 @@ void FleetScheduler::Preempt(const std::string& victim, const std::string& by, i
     events_->Record(runtime::ObjectReference::To(*object), runtime::EventType::Warning, "Preempted",
                     next.decision.message);
   }
-  Record(victim, std::move(next), std::move(entry), object, out);
+  Record(victim, std::move(next), std::move(entry), out);
 }
 
 }  // namespace hybridai::controllers

@@ -58,22 +58,6 @@ std::map<std::string, int64_t> HeldByPool(const LedgerEntry* e) {
   return out;
 }
 
-BudgetRate Minus(BudgetRate a, const BudgetRate& b) {
-  a.hourlyCost -= b.hourlyCost;
-  a.powerWatts -= b.powerWatts;
-  a.carbonGramsPerHour -= b.carbonGramsPerHour;
-  return a;
-}
-
-bool TagsSelected(const api::Budget& b, const LedgerEntry& e) {
-  if (b.metadata.namespace_ != e.ns) return false;
-  for (const auto& [k, v] : b.spec.selector.tags) {
-    auto it = e.tags.find(k);
-    if (it == e.tags.end() || it->second != v) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 std::string PreemptedMessage(const std::string& by, int64_t priority) {
@@ -191,6 +175,8 @@ size_t FleetScheduler::RunCycle() {
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
   std::vector<Item> items;
   items.reserve(keys.size());
+  // Only the order is read here, and each object dropped at once: holding every queued object
+  // until its turn would unpack a whole first pass (10,000 workloads) into memory together.
   for (auto& key : keys) {
     const auto [ns, name] = ObjectKey::Parse(key);
     ObjectPtr o = caches_.workloads->Get(ns, name);
@@ -238,15 +224,13 @@ PlacementInput FleetScheduler::InputFor(const api::AIWorkload& w, const LedgerEn
       pi.reservedAccelerators -= it->second;
     in.pools.push_back(std::move(pi));
   }
-  const BudgetRate ownRate = current ? AllocationLedger::RateOfEntry(*current) : BudgetRate{};
+  const std::string self = KeyOf(w.metadata);
   for (const auto& obj :
        caches_.budgets->ByIndex(runtime::kNamespaceIndex, w.metadata.namespace_)) {
     auto b = fleet_.BudgetOf(obj);
     if (!b) continue;
-    BudgetInput bi{*b, std::nullopt, PeriodAt(b->spec.period, now).end - now,
-                   ledger_.RateOf(KeyOf(b->metadata))};
-    if (current && TagsSelected(*b, *current)) bi.committedRate = Minus(bi.committedRate, ownRate);
-    in.budgets.push_back(std::move(bi));
+    in.budgets.push_back(BudgetInput{*b, std::nullopt, PeriodAt(b->spec.period, now).end - now,
+                                     ledger_.RateWithout(KeyOf(b->metadata), self)});
   }
   in.workloads.push_back(w);
   in.workloads.back().status.placements =
@@ -296,7 +280,7 @@ void FleetScheduler::Decide(const std::string& key, Outbox& out) {
     next.decision.carbonGramsPerHour = 0;
     LedgerEntry entry = *current;
     entry.holds = false;
-    Record(key, std::move(next), std::move(entry), obj, out);
+    Record(key, std::move(next), std::move(entry), out);
     return;
   }
 
@@ -340,11 +324,11 @@ void FleetScheduler::Decide(const std::string& key, Outbox& out) {
                     true,
                     w.spec.redundancy.mode == api::RedundancyMode::ActivePassive};
   ArmFailoverTimers(key, w, entry.placements, now);
-  Record(key, std::move(next), std::move(entry), obj, out);
+  Record(key, std::move(next), std::move(entry), out);
 }
 
 void FleetScheduler::Record(const std::string& key, ScheduledDecision next, LedgerEntry entry,
-                            const ObjectPtr& object, Outbox& out) {
+                            Outbox& out) {
   const auto before = HeldByPool(ledger_.Find(key));
   const auto after = HeldByPool(&entry);
   for (const auto& [pool, n] : before) {
@@ -381,7 +365,6 @@ void FleetScheduler::Record(const std::string& key, ScheduledDecision next, Ledg
   } else {
     it->second = std::move(next);
   }
-  (void)object;
 }
 
 void FleetScheduler::ArmFailoverTimers(const std::string& key, const api::AIWorkload& w,

@@ -113,8 +113,7 @@ class FleetScheduler {
   void Loop(std::stop_token stop);
   void TimerLoop(std::stop_token stop);
   void Decide(const std::string& key, Outbox& out);
-  void Record(const std::string& key, ScheduledDecision next, LedgerEntry entry,
-              const runtime::ObjectPtr& object, Outbox& out);
+  void Record(const std::string& key, ScheduledDecision next, LedgerEntry entry, Outbox& out);
   // Preemption: when removing strictly lower-priority holders lets `input`'s workload fit,
   // returns the fewest of them (lowest priority, newest first) that do, and the decision.
   std::optional<std::pair<std::vector<std::string>, WorkloadDecision>> FindVictims(

@@ -21,49 +21,36 @@ Health HealthOf(const std::vector<api::Condition>& conditions, int64_t now_unix,
   return {false, failed};
 }
 
-template <typename T, typename Load>
-std::shared_ptr<const T> FleetSnapshot::Decoded(Cache<T>& cache, const std::string& uid,
-                                                const std::string& rv, Load&& load,
-                                                void (*slim)(T&)) {
+template <typename T>
+std::shared_ptr<const T> FleetSnapshot::Decoded(Cache<T>& cache, const runtime::ObjectPtr& object) {
+  if (!object) return nullptr;
+  const std::string uid = runtime::MetaString(*object, "uid");
+  const std::string rv = runtime::MetaString(*object, "resourceVersion");
   {
     std::lock_guard lock(cache.mu);
     auto it = cache.byUid.find(uid);
     if (it != cache.byUid.end() && it->second.first == rv) return it->second.second;
   }
-  const runtime::ObjectPtr object = load();
-  if (!object) return nullptr;
   std::vector<Diagnostic> diags;
   auto decoded = api::Decode<T>(*object, &diags);
   if (!decoded) {
     // The object's own reconciler reports why; the planner just cannot use it.
     return nullptr;
   }
-  if (slim != nullptr) slim(*decoded);
   auto ptr = std::make_shared<const T>(std::move(*decoded));
   std::lock_guard lock(cache.mu);
   cache.byUid[uid] = {rv, ptr};
   return ptr;
 }
 
-namespace {
-
-std::string Uid(const runtime::ObjectPtr& o) {
-  return o ? runtime::MetaString(*o, "uid") : "";
-}
-std::string Rv(const runtime::ObjectPtr& o) {
-  return o ? runtime::MetaString(*o, "resourceVersion") : "";
-}
-
-}  // namespace
-
 std::shared_ptr<const api::GPUPool> FleetSnapshot::Pool(const runtime::ObjectPtr& o) {
-  return Decoded(pools_, Uid(o), Rv(o), [&o] { return o; });
+  return Decoded(pools_, o);
 }
 std::shared_ptr<const api::MemberCluster> FleetSnapshot::Cluster(const runtime::ObjectPtr& o) {
-  return Decoded(clusters_, Uid(o), Rv(o), [&o] { return o; });
+  return Decoded(clusters_, o);
 }
 std::shared_ptr<const api::Budget> FleetSnapshot::BudgetOf(const runtime::ObjectPtr& o) {
-  return Decoded(budgets_, Uid(o), Rv(o), [&o] { return o; });
+  return Decoded(budgets_, o);
 }
 
 void FleetSnapshot::Forget(const runtime::ObjectPtr& object) {

@@ -49,11 +49,9 @@ class FleetSnapshot {
     // uid -> (resourceVersion, decoded)
     std::unordered_map<std::string, std::pair<std::string, std::shared_ptr<const T>>> byUid;
   };
-  // The cached decoding of the object with this uid and resourceVersion, else `object()`'s,
-  // passed through `slim`.
-  template <typename T, typename Load>
-  std::shared_ptr<const T> Decoded(Cache<T>& cache, const std::string& uid, const std::string& rv,
-                                   Load&& object, void (*slim)(T&) = nullptr);
+  // The cached decoding of the object's uid and resourceVersion, decoding it on a miss.
+  template <typename T>
+  std::shared_ptr<const T> Decoded(Cache<T>& cache, const runtime::ObjectPtr& object);
 
   HubCaches caches_;
   Cache<api::MemberCluster> clusters_;

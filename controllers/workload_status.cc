@@ -5,24 +5,12 @@
 #include "core/codec.h"
 #include "core/conditions.h"
 #include "core/cost_model.h"
+#include "core/placement_budgets.h"
 #include "core/rfc3339.h"
 
 namespace hybridai::controllers {
 
 using nlohmann::json;
-
-namespace {
-
-bool TagsMatch(const std::map<std::string, std::string>& selector,
-               const std::map<std::string, std::string>& tags) {
-  for (const auto& [k, v] : selector) {
-    auto it = tags.find(k);
-    if (it == tags.end() || it->second != v) return false;
-  }
-  return true;
-}
-
-}  // namespace
 
 std::string DescribePlacements(const std::vector<api::Placement>& placements) {
   std::string out;
@@ -136,7 +124,7 @@ WorkloadStatusUpdate ComputeWorkloadStatus(const StatusInputs& in,
   std::string exceeded;
   for (const auto& b : in.budgets) {
     if (b.metadata.namespace_ != w.metadata.namespace_ ||
-        !TagsMatch(b.spec.selector.tags, w.spec.tags))
+        !TagsInclude(w.spec.tags, b.spec.selector.tags))
       continue;
     for (const auto& v : in.plan.budgets) {
       if (v.namespace_ != b.metadata.namespace_ || v.name != b.metadata.name ||

@@ -32,15 +32,6 @@ int RunPlanUnguarded(const PlanOptions& options, CliIo& io);
 
 }  // namespace
 
-PlacementInput PlacementInputFromManifests(const Manifests& m) {
-  PlacementInput input;
-  for (const auto& c : m.clusters) input.clusters.push_back(ClusterInput{c.object, {}, false});
-  for (const auto& p : m.pools) input.pools.push_back(PoolInput{p.object, {}, false, 0});
-  for (const auto& b : m.budgets) input.budgets.push_back(BudgetInput{b.object, {}, {}, {}});
-  for (const auto& w : m.workloads) input.workloads.push_back(w.object);
-  return input;
-}
-
 int RunPlan(const PlanOptions& options, CliIo& io) {
   // Every library error is a value by design; this is the last line for one that is not, so
   // that no input aborts the process.

@@ -21,11 +21,6 @@ int RunPlan(const PlanOptions& options, CliIo& io);
 // The help text of `plan`, including what budget "cost" means.
 std::string PlanHelp();
 
-// The engine's input for an offline plan: the manifests are the whole fleet, every cluster and
-// pool counts as ready (unless a status in the manifests says otherwise), nothing else holds
-// accelerators, and budgets are projected over a whole nominal period.
-PlacementInput PlacementInputFromManifests(const Manifests& manifests);
-
 // Joins the engine's answer with the objects it was given into printable rows: workloads in
 // the engine's order (namespace, name), budgets and pools likewise.
 PlanReport BuildPlanReport(const PlacementInput& input, const PlacementPlan& plan);

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "core/decimal.h"
+#include "core/saturating.h"
 #include "core/types.h"
 
 namespace hybridai {
@@ -68,6 +69,20 @@ struct BudgetRate {
   Decimal hourlyCost;
   int64_t powerWatts = 0;
   int64_t carbonGramsPerHour = 0;
+
+  // Sums saturate (Decimal does so itself); differences undo an earlier sum.
+  BudgetRate& operator+=(const BudgetRate& o) {
+    hourlyCost += o.hourlyCost;
+    powerWatts = SaturatingAdd(powerWatts, o.powerWatts);
+    carbonGramsPerHour = SaturatingAdd(carbonGramsPerHour, o.carbonGramsPerHour);
+    return *this;
+  }
+  BudgetRate& operator-=(const BudgetRate& o) {
+    hourlyCost -= o.hourlyCost;
+    powerWatts -= o.powerWatts;
+    carbonGramsPerHour -= o.carbonGramsPerHour;
+    return *this;
+  }
 };
 api::BudgetUsage ProjectPeriod(const api::BudgetUsage& usageSoFar, const BudgetRate& rate,
                                int64_t remainingSeconds);

@@ -492,4 +492,13 @@ void CheckManifestSet(Manifests* manifests, std::vector<Diagnostic>* diagnostics
   CheckSet(manifests, diagnostics, {});
 }
 
+PlacementInput PlacementInputFromManifests(const Manifests& m) {
+  PlacementInput input;
+  for (const auto& c : m.clusters) input.clusters.push_back(ClusterInput{c.object, {}, false});
+  for (const auto& p : m.pools) input.pools.push_back(PoolInput{p.object, {}, false, 0});
+  for (const auto& b : m.budgets) input.budgets.push_back(BudgetInput{b.object, {}, {}, {}});
+  for (const auto& w : m.workloads) input.workloads.push_back(w.object);
+  return input;
+}
+
 }  // namespace hybridai

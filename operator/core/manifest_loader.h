@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/diagnostic.h"
+#include "core/placement_input.h"
 #include "core/types.h"
 
 namespace hybridai {
@@ -60,5 +61,10 @@ LoadResult LoadManifestsFromString(std::string_view text, const std::string& fil
 // spec.cluster names no cluster of `manifests`, and (warning) more than one currency among the
 // pools. Offending objects (the later duplicate, the dangling pool) are removed.
 void CheckManifestSet(Manifests* manifests, std::vector<Diagnostic>* diagnostics);
+
+// The engine's input for an offline plan: the manifests are the whole fleet, every cluster and
+// pool counts as ready (unless a status in the manifests says otherwise), nothing else holds
+// accelerators, and budgets are projected over a whole nominal period.
+PlacementInput PlacementInputFromManifests(const Manifests& manifests);
 
 }  // namespace hybridai

@@ -14,13 +14,18 @@ std::string Show(const Decimal& d, int digits) {
 
 }  // namespace
 
-bool BudgetSelects(const api::Budget& budget, const api::AIWorkload& workload) {
-  if (budget.metadata.namespace_ != workload.metadata.namespace_) return false;
-  for (const auto& [key, value] : budget.spec.selector.tags) {
-    auto it = workload.spec.tags.find(key);
-    if (it == workload.spec.tags.end() || it->second != value) return false;
+bool TagsInclude(const std::map<std::string, std::string>& tags,
+                 const std::map<std::string, std::string>& selector) {
+  for (const auto& [key, value] : selector) {
+    auto it = tags.find(key);
+    if (it == tags.end() || it->second != value) return false;
   }
   return true;
+}
+
+bool BudgetSelects(const api::Budget& budget, const api::AIWorkload& workload) {
+  return budget.metadata.namespace_ == workload.metadata.namespace_ &&
+         TagsInclude(workload.spec.tags, budget.spec.selector.tags);
 }
 
 BudgetLedger::BudgetLedger(const std::vector<BudgetInput>& budgets) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,10 @@
 #include "core/placement_reasons.h"
 
 namespace hybridai {
+
+// Whether `tags` carry every key of `selector` with the same value (an empty selector: yes).
+bool TagsInclude(const std::map<std::string, std::string>& tags,
+                 const std::map<std::string, std::string>& selector);
 
 // A budget counts the AIWorkloads of its own namespace whose tags include all selector tags.
 bool BudgetSelects(const api::Budget& budget, const api::AIWorkload& workload);

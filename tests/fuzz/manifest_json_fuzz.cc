@@ -12,15 +12,6 @@
 
 namespace {
 
-hybridai::PlacementInput InputOf(const hybridai::Manifests& m) {
-  hybridai::PlacementInput input;
-  for (const auto& c : m.clusters) input.clusters.push_back({c.object, {}, false});
-  for (const auto& p : m.pools) input.pools.push_back({p.object, {}, false, 0});
-  for (const auto& b : m.budgets) input.budgets.push_back({b.object, {}, {}});
-  for (const auto& w : m.workloads) input.workloads.push_back(w.object);
-  return input;
-}
-
 // The loader reads JSON from files only (by extension): one private file per process.
 const std::string& Path() {
   static const std::string path = "/tmp/hybridai-fuzz-" + std::to_string(getpid()) + ".json";
@@ -36,6 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::fclose(f);
   hybridai::LoadResult loaded = hybridai::LoadManifests({Path()});
   for (const auto& d : loaded.diagnostics) (void)d.ToString();
-  if (!loaded.HasErrors()) (void)hybridai::PlanPlacements(InputOf(loaded.manifests));
+  if (!loaded.HasErrors())
+    (void)hybridai::PlanPlacements(hybridai::PlacementInputFromManifests(loaded.manifests));
   return 0;
 }

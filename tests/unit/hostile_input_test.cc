@@ -17,54 +17,15 @@
 
 #include "cli/kubectl_hybrid.h"
 #include "core/manifest_loader.h"
+#include "plan_runner.h"
+#include "support/temp_dir.h"
 
 namespace hybridai::cli {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Outcome {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-Outcome Plan(const std::vector<std::string>& args, const std::string& stdin_text = "") {
-  std::istringstream in(stdin_text);
-  std::ostringstream out, err;
-  CliIo io{in, out, err, false};
-  Outcome r;
-  r.code = RunKubectlHybrid(args, io);
-  r.out = out.str();
-  r.err = err.str();
-  return r;
-}
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "hybridai-hostile-XXXXXX").string();
-    path_ = mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::permissions(path_, fs::perms::all, ec);
-    for (auto& e : fs::recursive_directory_iterator(path_, ec)) {
-      fs::permissions(e.path(), fs::perms::owner_all, ec);
-    }
-    fs::remove_all(path_, ec);
-  }
-  std::string Write(const std::string& name, const std::string& text) const {
-    const fs::path p = path_ / name;
-    fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << text;
-    return p.string();
-  }
-  std::string path() const { return path_.string(); }
-
- private:
-  fs::path path_;
-};
+using testing::TempDir;
 
 // The built program under a shell, for what only a real process has (fds, /dev/full).
 Outcome RunShell(const std::string& args_and_redirections) {

@@ -1,6 +1,7 @@
 // Manifest loading: documents, files, directories, notes, malformed input, set-level checks,
 // and the replay of every fixture under tests/fixtures/invalid/.
 #include "core/manifest_loader.h"
+#include "support/temp_dir.h"
 
 #include <gtest/gtest.h>
 
@@ -60,26 +61,7 @@ metadata: {name: vision, namespace: team-a}
 spec: {limits: {cost: "100"}}
 )";
 
-class TempDir {
- public:
-  TempDir() {
-    path_ = fs::temp_directory_path() /
-            ("hybridai-loader-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  std::string Write(const std::string& rel, const std::string& text) const {
-    fs::path p = path_ / rel;
-    fs::create_directories(p.parent_path());
-    std::ofstream(p) << text;
-    return p.string();
-  }
-  std::string path() const { return path_.string(); }
-
- private:
-  static inline int counter_ = 0;
-  fs::path path_;
-};
+using testing::TempDir;
 
 TEST(LoaderTest, LoadsAllFourKindsFromOneMultiDocumentStream) {
   std::string text = std::string("# fleet\n---\n") + kCluster + "---\n" + kPool + "---\n" +

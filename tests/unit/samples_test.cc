@@ -26,7 +26,7 @@ class SamplesTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     loaded_ = new LoadResult(LoadManifests({kSamples.string()}));
-    input_ = new PlacementInput(cli::PlacementInputFromManifests(loaded_->manifests));
+    input_ = new PlacementInput(PlacementInputFromManifests(loaded_->manifests));
     plan_ = new PlacementPlan(PlanPlacements(*input_));
   }
   static void TearDownTestSuite() {
