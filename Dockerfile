@@ -10,7 +10,7 @@ ARG RUNTIME_IMAGE=docker.io/library/debian:bookworm-slim
 FROM ${BUILDER_IMAGE} AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      g++ cmake ninja-build pkg-config libssl-dev libcpprest-dev libyaml-cpp-dev \
+      g++ cmake ninja-build pkg-config libssl-dev libcpprest-dev libyaml-cpp-dev libhowardhinnant-date-dev \
       nlohmann-json3-dev libspdlog-dev libjemalloc-dev libgtest-dev libgmock-dev binutils \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
@@ -31,7 +31,7 @@ ARG VERSION=0.1.0
 ARG REVISION=unknown
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libcpprest2.10 libyaml-cpp0.7 libspdlog1.10 libfmt9 libssl3 libjemalloc2 \
+      libcpprest2.10 libyaml-cpp0.7 libspdlog1.10 libfmt9 libssl3 libjemalloc2 libdate-tz3 \
       ca-certificates tzdata \
  && rm -rf /var/lib/apt/lists/* \
  && echo 'nonroot:x:65532:65532:nonroot:/nonexistent:/usr/sbin/nologin' >>/etc/passwd \

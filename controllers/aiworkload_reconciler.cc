@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "controllers/budget_throttle.h"
 #include "controllers/finalizer.h"
 #include "controllers/member_kind.h"
 #include "controllers/status_writer.h"
@@ -131,7 +132,8 @@ Result<ReconcileResult> AIWorkloadReconciler::Reconcile(const Request& request) 
   }
   const WorkloadDecision& decision = scheduled->decision;
   std::vector<std::string> failures;
-  if (decision.placed && !scheduled->finished) Materialize(w, decision.placements, failures);
+  if (decision.placed && !scheduled->finished)
+    Materialize(w, decision.placements, scheduled->throttledReplicas, failures);
   CollectGarbage(w, decision.placements, failures);
   // Status is written whatever the members said: it shows the decision and what each member
   // reports, so a dark member never hides a move.
@@ -169,6 +171,9 @@ Status AIWorkloadReconciler::WriteStatus(const api::AIWorkload& w, const json& o
                       std::move(budgets),
                       scheduled.currency};
   if (!scheduled.preemptedBy.empty() && !decision.placed) inputs.unplacedReason = "Preempted";
+  inputs.throttledReplicas = scheduled.throttledReplicas;
+  inputs.throttleMessage = scheduled.throttleMessage;
+  inputs.budgetRefusal = scheduled.budgetRefusal;
   const std::string key = KeyOf(w.metadata);
   for (const auto& p : decision.placements) {
     for (const auto& o : members_.ObjectsOf(p.cluster, KindOf(w), key)) {
@@ -185,6 +190,12 @@ Status AIWorkloadReconciler::WriteStatus(const api::AIWorkload& w, const json& o
     } else if (scheduled.preemptedBy.empty()) {
       Event(object, true, "Unschedulable", decision.message);
     }
+  }
+  if (update.status.throttledReplicas != w.status.throttledReplicas) {
+    if (update.status.throttledReplicas > 0)
+      Event(object, true, "Throttled", scheduled.throttleMessage);
+    else
+      Event(object, false, "ThrottleLifted", "every replica runs again: the budget has room");
   }
   // status.clusters feeds the Clusters printer column; the core status type does not carry it.
   json next = api::StatusToJson(update.status);
@@ -221,9 +232,16 @@ Status AIWorkloadReconciler::EnsureNamespace(const std::string& cluster, runtime
 
 void AIWorkloadReconciler::Materialize(const api::AIWorkload& w,
                                        const std::vector<api::Placement>& placements,
-                                       std::vector<std::string>& failures) {
+                                       int64_t throttled, std::vector<std::string>& failures) {
   const std::string key = KeyOf(w.metadata);
-  for (const auto& p : placements) {
+  const bool gang = w.spec.type != api::WorkloadType::Inference;
+  const std::vector<int64_t> running = RunningReplicas(placements, throttled, gang);
+  for (size_t i = 0; i < placements.size(); ++i) {
+    // What runs: an Inference placement with its throttled replicas taken off; a throttled
+    // gang's Jobs suspended whole.
+    api::Placement p = placements[i];
+    const bool suspended = gang && throttled > 0 && p.role == api::Role::Active;
+    if (!gang && p.role == api::Role::Active) p.replicas = running[i];
     auto client = Reachable(p.cluster);
     if (!client) continue;  // dark: applied when it returns (its Ready wakes this workload)
     runtime::ObjectPtr pool_object = caches_.pools->Get("", p.pool);
@@ -232,7 +250,7 @@ void AIWorkloadReconciler::Materialize(const api::AIWorkload& w,
       failures.push_back("GPUPool " + p.pool + " is gone");
       continue;
     }
-    json desired = BuildMemberObject(w, p, *pool);
+    json desired = BuildMemberObject(w, p, *pool, suspended);
     const std::string name = desired["metadata"]["name"];
     const std::string hash = desired["metadata"]["annotations"][kAnnotationSpecHash];
     bool current = false;

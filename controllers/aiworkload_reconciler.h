@@ -45,8 +45,9 @@ class AIWorkloadReconciler : public runtime::Reconciler {
   runtime::Status EnsureNamespace(const std::string& cluster, runtime::ApiClient& client,
                                   const std::string& ns);
   // Each appends what failed, per member, to `failures` and goes on with the other members.
+  // `throttled`: Active replicas a Throttle budget scaled down (controllers/budget_throttle.h).
   void Materialize(const api::AIWorkload& w, const std::vector<api::Placement>& placements,
-                   std::vector<std::string>& failures);
+                   int64_t throttled, std::vector<std::string>& failures);
   void CollectGarbage(const api::AIWorkload& w, const std::vector<api::Placement>& placements,
                       std::vector<std::string>& failures);
   // The member's client when it is connected and its MemberCluster is Ready; null when dark.

@@ -3,18 +3,14 @@
 #include <algorithm>
 #include <limits>
 
+#include "controllers/budget_throttle.h"
 #include "core/placement_budgets.h"
 
 namespace hybridai::controllers {
 
 BudgetRate AllocationLedger::RateOfEntry(const LedgerEntry& entry) {
-  BudgetRate r;
-  if (!entry.holds) return r;
-  for (const auto& p : entry.placements) {
-    if (p.role == api::Role::Active)
-      r += BudgetRate{p.hourlyCost, p.powerWatts, p.carbonGramsPerHour};
-  }
-  return r;
+  if (!entry.holds) return BudgetRate{};
+  return RunningRate(entry.placements, entry.throttled, entry.gang);
 }
 
 bool AllocationLedger::Selects(const Budget& b, const LedgerEntry& e) {
@@ -136,11 +132,12 @@ std::vector<std::string> AllocationLedger::HoldersBelow(int64_t priority) const 
 }
 
 void AllocationLedger::SetBudget(const std::string& key, const std::string& ns,
-                                 std::map<std::string, std::string> selector) {
+                                 std::map<std::string, std::string> selector, bool throttle) {
   RemoveBudget(key);
   Budget& b = budgets_[key];
   b.ns = ns;
   b.selector = std::move(selector);
+  b.throttle = throttle;
   auto nsIt = byNamespace_.find(ns);
   if (nsIt == byNamespace_.end()) return;
   for (const auto& wkey : nsIt->second) {
@@ -178,6 +175,52 @@ BudgetRate AllocationLedger::RateWithout(const std::string& budget_key,
   if (std::find(counted.begin(), counted.end(), budget_key) != counted.end())
     rate -= RateOfEntry(it->second.entry);
   return rate;
+}
+
+std::vector<std::string> AllocationLedger::CountedBy(const std::string& budget_key) const {
+  std::vector<std::string> out;
+  auto b = budgets_.find(budget_key);
+  if (b == budgets_.end()) return out;
+  auto nsIt = byNamespace_.find(b->second.ns);
+  if (nsIt == byNamespace_.end()) return out;
+  for (const auto& wkey : nsIt->second) {
+    const auto& counted = entries_.at(wkey).budgets;
+    if (std::find(counted.begin(), counted.end(), budget_key) != counted.end()) out.push_back(wkey);
+  }
+  return out;
+}
+
+BudgetFigures AllocationLedger::FiguresOf(const std::string& budget_key) const {
+  BudgetFigures f;
+  f.rate = RateOf(budget_key);
+  for (const auto& key : CountedBy(budget_key)) {
+    const LedgerEntry& e = entries_.at(key).entry;
+    if (!e.holds || e.placements.empty()) continue;
+    ++f.workloads;
+    if (e.throttled > 0) ++f.throttled;
+  }
+  return f;
+}
+
+std::vector<std::string> AllocationLedger::BudgetsOf(const std::string& workload_key) const {
+  auto it = entries_.find(workload_key);
+  if (it == entries_.end()) return {};
+  return it->second.budgets;
+}
+
+std::vector<std::string> AllocationLedger::ThrottleBudgetsOf(
+    const std::string& workload_key) const {
+  std::vector<std::string> out;
+  auto it = entries_.find(workload_key);
+  if (it == entries_.end()) return out;
+  for (const auto& bkey : it->second.budgets)
+    if (IsThrottleBudget(bkey)) out.push_back(bkey);
+  return out;
+}
+
+bool AllocationLedger::IsThrottleBudget(const std::string& budget_key) const {
+  auto b = budgets_.find(budget_key);
+  return b != budgets_.end() && b->second.throttle;
 }
 
 }  // namespace hybridai::controllers

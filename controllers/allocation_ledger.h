@@ -29,6 +29,19 @@ struct LedgerEntry {
   // no accelerators and draws no budget.
   bool holds = true;
   bool activePassive = false;
+  bool gang = false;  // Training or Batch: throttled all or nothing
+  // Active replicas scaled down by a Throttle budget (controllers/budget_throttle.h), since
+  // when, and by which budget ("ns/name"; empty after a restart until a budget claims it).
+  int64_t throttled = 0;
+  int64_t throttledSince = 0;
+  std::string throttledBy;
+};
+
+// What a budget counts now, for its status.
+struct BudgetFigures {
+  BudgetRate rate;
+  int64_t workloads = 0;  // counted and holding accelerators
+  int64_t throttled = 0;  // of those, scaled down by a budget
 };
 
 class AllocationLedger {
@@ -56,7 +69,7 @@ class AllocationLedger {
   // Budgets: `key` is "namespace/name"; a budget counts the entries of its namespace whose tags
   // include every selector tag. Setting recomputes its rate over its namespace.
   void SetBudget(const std::string& key, const std::string& ns,
-                 std::map<std::string, std::string> selector);
+                 std::map<std::string, std::string> selector, bool throttle = false);
   void RemoveBudget(const std::string& key);
   // The committed hourly rates of the workloads the budget counts (Active placements only).
   BudgetRate RateOf(const std::string& budget_key) const;
@@ -64,7 +77,17 @@ class AllocationLedger {
   // everyone else, for deciding that workload again.
   BudgetRate RateWithout(const std::string& budget_key, const std::string& workload_key) const;
 
-  // The hourly rates a workload's placements commit (Active only; none when it holds nothing).
+  BudgetFigures FiguresOf(const std::string& budget_key) const;
+  // Keys of the workloads the budget counts, sorted.
+  std::vector<std::string> CountedBy(const std::string& budget_key) const;
+  // Keys of the budgets counting the workload.
+  std::vector<std::string> BudgetsOf(const std::string& workload_key) const;
+  // Keys of the Throttle budgets counting the workload.
+  std::vector<std::string> ThrottleBudgetsOf(const std::string& workload_key) const;
+  bool IsThrottleBudget(const std::string& budget_key) const;
+
+  // The hourly rates a workload's placements commit (Active only, throttled replicas excluded;
+  // none when it holds nothing).
   static BudgetRate RateOfEntry(const LedgerEntry& entry);
 
  private:
@@ -72,6 +95,7 @@ class AllocationLedger {
     std::string ns;
     std::map<std::string, std::string> selector;
     BudgetRate rate;
+    bool throttle = false;
   };
   struct Stored {
     LedgerEntry entry;

@@ -5,6 +5,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "controllers/budget_throttle.h"
+#include "core/budget_accounting.h"
 #include "core/codec.h"
 #include "core/conditions.h"
 #include "core/placement_budgets.h"
@@ -38,6 +40,11 @@ bool Finished(const json& o) {
   return phase == "Succeeded" || phase == "Failed";
 }
 
+bool SameRate(const BudgetRate& a, const BudgetRate& b) {
+  return a.hourlyCost == b.hourlyCost && a.powerWatts == b.powerWatts &&
+         a.carbonGramsPerHour == b.carbonGramsPerHour;
+}
+
 bool SamePlacements(const std::vector<api::Placement>& a, const std::vector<api::Placement>& b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const auto& x, const auto& y) {
     return x.cluster == y.cluster && x.pool == y.pool && x.replicas == y.replicas &&
@@ -59,6 +66,18 @@ std::map<std::string, int64_t> HeldByPool(const LedgerEntry* e) {
 }
 
 }  // namespace
+
+std::string BudgetRefusals(const std::string& message) {
+  std::string out;
+  static constexpr std::string_view kWords = "would exceed budget ";
+  for (size_t at = message.find(kWords); at != std::string::npos;
+       at = message.find(kWords, at + 1)) {
+    const size_t end = message.find_first_of(",;", at);
+    const std::string part = message.substr(at, end == std::string::npos ? end : end - at);
+    if (out.find(part) == std::string::npos) out += (out.empty() ? "" : "; ") + part;
+  }
+  return out;
+}
 
 std::string PreemptedMessage(const std::string& by, int64_t priority) {
   return "preempted by " + by + " (priority " + std::to_string(priority) + ")";
@@ -82,6 +101,10 @@ void FleetScheduler::SetCallbacks(KeyCallback decided, KeyCallback pool_changed)
   poolChanged_ = std::move(pool_changed);
 }
 
+void FleetScheduler::SetBudgetCallback(KeyCallback budget) {
+  budgetChanged_ = std::move(budget);
+}
+
 int64_t FleetScheduler::NowUnix() const {
   return std::chrono::duration_cast<std::chrono::seconds>(clock_.WallNow().time_since_epoch())
       .count();
@@ -91,9 +114,13 @@ void FleetScheduler::Seed() {
   std::lock_guard lock(mu_);
   for (const auto& obj : caches_.budgets->List()) {
     if (auto b = fleet_.BudgetOf(obj)) {
-      ledger_.SetBudget(KeyOf(b->metadata), b->metadata.namespace_, b->spec.selector.tags);
+      const bool throttle = b->spec.enforcement == api::Enforcement::Throttle;
+      ledger_.SetBudget(KeyOf(b->metadata), b->metadata.namespace_, b->spec.selector.tags,
+                        throttle);
+      if (throttle) throttleDirty_.insert(KeyOf(b->metadata));
     }
   }
+  const int64_t now = NowUnix();
   // One object decoded at a time: listing a compact store would unpack every workload at once.
   caches_.workloads->ForEach("", "", [&](const runtime::StoredObject& stored) {
     const ObjectPtr obj = stored.object();
@@ -108,7 +135,12 @@ void FleetScheduler::Seed() {
                   w->spec.tags,
                   std::move(w->status.placements),
                   !Finished(*obj),
-                  w->spec.redundancy.mode == api::RedundancyMode::ActivePassive};
+                  w->spec.redundancy.mode == api::RedundancyMode::ActivePassive,
+                  w->spec.type != api::WorkloadType::Inference};
+    // Scaled down before a restart: it stays so until a Throttle budget's pass says otherwise,
+    // and the hysteresis time counts from now.
+    e.throttled = std::max<int64_t>(0, w->status.throttledReplicas);
+    if (e.throttled > 0) e.throttledSince = now;
     // Status shows a Standby with replicas 0; the engine keeps the replicas it would run.
     for (auto& p : e.placements) {
       if (p.role == api::Role::Standby && w->spec.accelerators.count > 0)
@@ -140,7 +172,8 @@ void FleetScheduler::Loop(std::stop_token stop) {
   while (!stop.stop_requested()) {
     {
       std::unique_lock lock(mu_);
-      cv_.wait(lock, stop, [this] { return !queued_.empty() || retryPending_; });
+      cv_.wait(lock, stop,
+               [this] { return !queued_.empty() || retryPending_ || !throttleDirty_.empty(); });
       if (stop.stop_requested()) return;
     }
     try {
@@ -153,8 +186,17 @@ void FleetScheduler::Loop(std::stop_token stop) {
 }
 
 void FleetScheduler::TimerLoop(std::stop_token) {
+  static constexpr std::string_view kBudgetTimer = "budget:";
   while (auto key = timers_.Get()) {
-    Enqueue(*key);
+    if (key->starts_with(kBudgetTimer)) {
+      {
+        std::lock_guard lock(mu_);
+        throttleDirty_.insert(key->substr(kBudgetTimer.size()));
+      }
+      cv_.notify_all();
+    } else {
+      Enqueue(*key);
+    }
     timers_.Done(*key);
   }
 }
@@ -170,7 +212,12 @@ size_t FleetScheduler::RunCycle() {
       retryPending_ = false;
     }
   }
-  if (keys.empty()) return 0;
+  if (keys.empty()) {
+    Outbox out;
+    RunThrottlePasses(out);
+    Deliver(out);
+    return 0;
+  }
   std::sort(keys.begin(), keys.end());
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
   std::vector<Item> items;
@@ -190,6 +237,7 @@ size_t FleetScheduler::RunCycle() {
   std::sort(items.begin(), items.end());
   Outbox out;
   for (const auto& item : items) Decide(item.key, out);
+  RunThrottlePasses(out);
   Deliver(out);
   return items.size();
 }
@@ -200,6 +248,9 @@ void FleetScheduler::Deliver(const Outbox& out) {
   }
   if (poolChanged_) {
     for (const auto& p : out.pools) poolChanged_(p);
+  }
+  if (budgetChanged_) {
+    for (const auto& b : out.budgets) budgetChanged_(b);
   }
 }
 
@@ -229,7 +280,10 @@ PlacementInput FleetScheduler::InputFor(const api::AIWorkload& w, const LedgerEn
        caches_.budgets->ByIndex(runtime::kNamespaceIndex, w.metadata.namespace_)) {
     auto b = fleet_.BudgetOf(obj);
     if (!b) continue;
-    in.budgets.push_back(BudgetInput{*b, std::nullopt, PeriodAt(b->spec.period, now).end - now,
+    // Judged from where the budget stands now: usage so far this period (its status, accrued
+    // up to now) and everyone else's rates from the ledger.
+    BudgetPosition pos = PositionAt(*b, now);
+    in.budgets.push_back(BudgetInput{*b, std::move(pos.usage), pos.remainingSeconds,
                                      ledger_.RateWithout(KeyOf(b->metadata), self)});
   }
   in.workloads.push_back(w);
@@ -246,6 +300,10 @@ void FleetScheduler::Decide(const std::string& key, Outbox& out) {
     for (const auto& [pool, n] : HeldByPool(ledger_.Find(key))) {
       out.pools.insert(pool);
       retryPending_ |= n > 0;
+    }
+    for (const auto& b : ledger_.BudgetsOf(key)) {
+      out.budgets.insert(b);
+      if (ledger_.IsThrottleBudget(b)) throttleDirty_.insert(b);
     }
     ledger_.Remove(key);
     decisions_.erase(key);
@@ -303,6 +361,16 @@ void FleetScheduler::Decide(const std::string& key, Outbox& out) {
   next.generation = w.metadata.generation;
   next.decision = std::move(plan.decisions[0]);
   next.budgets = std::move(plan.budgets);
+  if (!next.decision.placed) next.budgetRefusal = BudgetRefusals(next.decision.message);
+  // A Deny budget refusing a scale-up (or any change) of a workload that runs keeps what it
+  // has: the refusal is of the change, not of the workload.
+  if (!next.budgetRefusal.empty() && current != nullptr && current->holds &&
+      !current->placements.empty()) {
+    next.decision.placed = true;
+    next.decision.kept = true;
+    next.decision.placements = current->placements;
+    next.decision.message = "change refused, placements kept: " + next.budgetRefusal;
+  }
   if (!next.decision.placed && previous && !previous->preemptedBy.empty()) {
     // Preempted until placed again; what stands in its way now follows.
     next.preemptedBy = previous->preemptedBy;
@@ -322,14 +390,27 @@ void FleetScheduler::Decide(const std::string& key, Outbox& out) {
                     w.spec.tags,
                     next.decision.placed ? next.decision.placements : std::vector<api::Placement>{},
                     true,
-                    w.spec.redundancy.mode == api::RedundancyMode::ActivePassive};
+                    w.spec.redundancy.mode == api::RedundancyMode::ActivePassive,
+                    w.spec.type != api::WorkloadType::Inference};
+  // What a Throttle budget scaled down stays down (as far as the new placements allow); its
+  // pass after this cycle judges again.
+  if (current != nullptr && current->throttled > 0) {
+    entry.throttled = std::min(current->throttled, ActiveReplicas(entry.placements));
+    entry.throttledSince = current->throttledSince;
+    entry.throttledBy = entry.throttled > 0 ? current->throttledBy : "";
+  }
+  ApplyThrottle(next, entry, previous ? previous->throttleMessage : "");
   ArmFailoverTimers(key, w, entry.placements, now);
   Record(key, std::move(next), std::move(entry), out);
 }
 
 void FleetScheduler::Record(const std::string& key, ScheduledDecision next, LedgerEntry entry,
                             Outbox& out) {
-  const auto before = HeldByPool(ledger_.Find(key));
+  const LedgerEntry* old = ledger_.Find(key);
+  const BudgetRate old_rate = old ? AllocationLedger::RateOfEntry(*old) : BudgetRate{};
+  const bool old_counted = old != nullptr && old->holds && !old->placements.empty();
+  std::vector<std::string> budgets = ledger_.BudgetsOf(key);
+  const auto before = HeldByPool(old);
   const auto after = HeldByPool(&entry);
   for (const auto& [pool, n] : before) {
     auto it = after.find(pool);
@@ -345,7 +426,17 @@ void FleetScheduler::Record(const std::string& key, ScheduledDecision next, Ledg
     incomplete = std::none_of(entry.placements.begin(), entry.placements.end(),
                               [](const api::Placement& p) { return p.role == api::Role::Standby; });
   }
+  const BudgetRate new_rate = AllocationLedger::RateOfEntry(entry);
+  const bool new_counted = entry.holds && !entry.placements.empty();
   ledger_.Set(key, std::move(entry));
+  // Budgets whose counted rates or workloads changed: their status, and Throttle ones' pass.
+  for (auto& b : ledger_.BudgetsOf(key)) budgets.push_back(std::move(b));
+  if (!SameRate(old_rate, new_rate) || old_counted != new_counted || old == nullptr) {
+    for (const auto& b : budgets) {
+      out.budgets.insert(b);
+      if (ledger_.IsThrottleBudget(b)) throttleDirty_.insert(b);
+    }
+  }
   if (incomplete) {
     pending_.insert(key);
   } else {
@@ -357,6 +448,9 @@ void FleetScheduler::Record(const std::string& key, ScheduledDecision next, Ledg
                        it->second.decision.message != next.decision.message ||
                        it->second.finished != next.finished ||
                        it->second.preemptedBy != next.preemptedBy ||
+                       it->second.throttledReplicas != next.throttledReplicas ||
+                       it->second.throttleMessage != next.throttleMessage ||
+                       it->second.budgetRefusal != next.budgetRefusal ||
                        !SamePlacements(it->second.decision.placements, next.decision.placements) ||
                        !SameVerdicts(it->second.budgets, next.budgets);
   if (changed) out.decided.insert(key);
@@ -427,7 +521,11 @@ void FleetScheduler::BudgetChanged(const ObjectPtr& object) {
   if (!b) return;
   {
     std::lock_guard lock(mu_);
-    ledger_.SetBudget(KeyOf(b->metadata), b->metadata.namespace_, b->spec.selector.tags);
+    const std::string key = KeyOf(b->metadata);
+    ledger_.SetBudget(key, b->metadata.namespace_, b->spec.selector.tags,
+                      b->spec.enforcement == api::Enforcement::Throttle);
+    // Throttle or no longer Throttle: its pass scales down, or gives back.
+    throttleDirty_.insert(key);
     for (const auto& key : ledger_.KeysInNamespace(b->metadata.namespace_)) queued_.insert(key);
     retryPending_ = true;
   }
@@ -440,7 +538,8 @@ void FleetScheduler::BudgetDeleted(const ObjectPtr& object) {
   {
     std::lock_guard lock(mu_);
     ledger_.RemoveBudget(key);
-    retryPending_ = true;  // a Deny budget gone may admit Pending workloads
+    throttleDirty_.insert(key);  // gives back what it scaled down
+    retryPending_ = true;        // a Deny budget gone may admit Pending workloads
   }
   fleet_.Forget(object);
   cv_.notify_all();

@@ -37,6 +37,9 @@ namespace hybridai::controllers {
 struct FleetSchedulerOptions {
   // False: no workload ever preempts another (the operator's --preemption=Never).
   bool preemption = true;
+  // How long a workload scaled down by a Throttle budget stays down before it may be scaled
+  // back up (the operator's --throttle-hysteresis).
+  int64_t throttleHysteresisSeconds = 300;
 };
 
 // What the scheduler decided for one workload, for the reconciler to carry out and report.
@@ -50,10 +53,27 @@ struct ScheduledDecision {
   std::string preemptedBy;
   int64_t preemptorPriority = 0;
   bool finished = false;  // a Job that Succeeded or Failed: placements kept, nothing held
+  // Active replicas scaled down by a Throttle budget (a gang: all of them, its Job suspended);
+  // the decision's rates are those of what still runs.
+  int64_t throttledReplicas = 0;
+  std::string throttledBy;      // "ns/name" of the budget
+  std::string throttleMessage;  // why, for the WithinBudget condition and the event
+  // Set when a Deny budget refused the placement (or the scale-up, which then keeps the
+  // placements it had): "would exceed budget ns/name powerWatts".
+  std::string budgetRefusal;
 };
+
+// The budget refusals in an engine message ("... 2 would exceed budget ns/b cost, ..."),
+// joined with "; "; empty when none.
+std::string BudgetRefusals(const std::string& message);
 
 // "preempted by ns/name (priority N)"
 std::string PreemptedMessage(const std::string& by, int64_t priority);
+
+// Sets the decision's throttle fields from the ledger entry, and its rates to those of what
+// still runs.
+void ApplyThrottle(ScheduledDecision& decision, const LedgerEntry& entry,
+                   const std::string& message);
 
 class FleetScheduler {
  public:
@@ -68,6 +88,8 @@ class FleetScheduler {
   // `decided`: a workload key whose decision changed; `pool_changed`: a pool whose allocated
   // accelerators changed. Called outside the scheduler's lock. Set before Start().
   void SetCallbacks(KeyCallback decided, KeyCallback pool_changed);
+  // `budget`: a Budget key whose counted rates or workloads changed. Set before Start().
+  void SetBudgetCallback(KeyCallback budget);
 
   // Seeds the ledger from every workload's status and every budget in the caches, and queues
   // every workload for a decision. Call once the hub caches have synced.
@@ -92,6 +114,8 @@ class FleetScheduler {
   // The last decision for the workload; nullopt when it has not been decided yet.
   std::optional<ScheduledDecision> Decision(const std::string& key) const;
   int64_t Allocated(const std::string& pool) const;
+  // What the budget counts now: rates of what runs, workloads, throttled ones.
+  BudgetFigures BudgetFiguresOf(const std::string& budget_key) const;
   size_t Queued() const;
   size_t PendingWorkloads() const;
 
@@ -107,7 +131,7 @@ class FleetScheduler {
     }
   };
   struct Outbox {
-    std::set<std::string> decided, pools;
+    std::set<std::string> decided, pools, budgets;
   };
 
   void Loop(std::stop_token stop);
@@ -123,6 +147,12 @@ class FleetScheduler {
   void ArmFailoverTimers(const std::string& key, const api::AIWorkload& w,
                          const std::vector<api::Placement>& placements, int64_t now);
   void Deliver(const Outbox& out);
+  // Throttle budgets (fleet_throttle.cc): scale the budget's workloads down or back up so its
+  // projection fits; a budget no longer Throttle (or gone) gives back what it scaled down.
+  void ThrottlePass(const std::string& budget_key, int64_t now, Outbox& out);
+  void SetThrottle(const std::string& key, int64_t throttled, const std::string& by,
+                   const std::string& message, int64_t now, Outbox& out);
+  void RunThrottlePasses(Outbox& out);
   int64_t NowUnix() const;
 
   const HubCaches caches_;
@@ -130,7 +160,7 @@ class FleetScheduler {
   runtime::Clock& clock_;
   runtime::EventRecorder* events_;
   const FleetSchedulerOptions options_;
-  KeyCallback decided_, poolChanged_;
+  KeyCallback decided_, poolChanged_, budgetChanged_;
 
   mutable std::mutex mu_;
   std::condition_variable_any cv_;
@@ -140,8 +170,11 @@ class FleetScheduler {
   // Retried when room appears: decided but not placed, or ActivePassive without a standby.
   std::set<std::string> pending_;
   bool retryPending_ = false;
+  std::set<std::string> throttleDirty_;  // Throttle budgets to pass over
 
-  runtime::WorkQueue timers_;  // failover deadlines: delayed adds on the clock
+  // Failover deadlines (workload keys) and throttle hysteresis ends ("budget:" + budget key):
+  // delayed adds on the clock.
+  runtime::WorkQueue timers_;
   std::jthread loop_, timerLoop_;
 };
 

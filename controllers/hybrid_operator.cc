@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include "controllers/labels.h"
+#include "controllers/object_key.h"
+#include "controllers/spend_metrics.h"
 #include "core/conditions.h"
 
 namespace hybridai::controllers {
@@ -39,8 +41,10 @@ HybridOperator::HybridOperator(std::shared_ptr<runtime::ApiClient> hub, ClientFa
       std::make_unique<runtime::Informer>(*hub_, kinds::kAIWorkload, clock_, workload_opts);
   HubCaches caches{&clusters_->store(), &pools_->store(), &budgets_->store(), &workloads_->store()};
   fleet_ = std::make_unique<FleetSnapshot>(caches);
-  scheduler_ = std::make_unique<FleetScheduler>(caches, *fleet_, clock_, events,
-                                                FleetSchedulerOptions{options_.preemption});
+  if (metrics_ != nullptr) RegisterSpendMetrics(*metrics_, caches, options_.metricTagKeys);
+  scheduler_ = std::make_unique<FleetScheduler>(
+      caches, *fleet_, clock_, events,
+      FleetSchedulerOptions{options_.preemption, options_.throttleHysteresis.count()});
 
   members_ = std::make_unique<MemberRegistry>(
       clock_, [this](const std::string&, runtime::Informer& informer) {
@@ -68,6 +72,9 @@ HybridOperator::HybridOperator(std::shared_ptr<runtime::ApiClient> hub, ClientFa
   wopts.accountingInterval = options_.accountingInterval;
   workloadReconciler_ = std::make_unique<AIWorkloadReconciler>(*hub_, caches, *fleet_, *scheduler_,
                                                                *members_, clock_, events, wopts);
+  budgetReconciler_ =
+      std::make_unique<BudgetReconciler>(*hub_, caches, *fleet_, *scheduler_, clock_, events,
+                                         BudgetReconcilerOptions{options_.accountingInterval});
 
   clusterController_ = std::make_unique<runtime::Controller>(
       "membercluster", *clusterReconciler_, clock_, ControllerOptionsFor("membercluster", 2));
@@ -76,6 +83,8 @@ HybridOperator::HybridOperator(std::shared_ptr<runtime::ApiClient> hub, ClientFa
   workloadController_ = std::make_unique<runtime::Controller>(
       "aiworkload", *workloadReconciler_, clock_,
       ControllerOptionsFor("aiworkload", options_.workloadWorkers));
+  budgetController_ = std::make_unique<runtime::Controller>("budget", *budgetReconciler_, clock_,
+                                                            ControllerOptionsFor("budget", 1));
 
   // Deciding: the scheduler hears of every change that may need a decision; acting: it wakes
   // the workload reconciler for each decision that changed, and the pool reconciler for each
@@ -89,6 +98,11 @@ HybridOperator::HybridOperator(std::shared_ptr<runtime::ApiClient> hub, ClientFa
       [this](const std::string& pool) {
         poolController_->EnqueueAfter({"", pool}, std::chrono::milliseconds(500));
       });
+  // A budget's counted rates change with every decision in its namespace: its status follows
+  // within a second, in one write.
+  scheduler_->SetBudgetCallback([this](const std::string& key) {
+    budgetController_->EnqueueAfter(runtime::Request::FromKey(key), std::chrono::seconds(1));
+  });
   const auto name_of = [](const ObjectPtr& o) { return (*o)["metadata"].value("name", ""); };
   const auto generation = [](const ObjectPtr& o) {
     return (*o)["metadata"].value("generation", int64_t{0});
@@ -131,11 +145,37 @@ HybridOperator::HybridOperator(std::shared_ptr<runtime::ApiClient> hub, ClientFa
             scheduler_->PoolChanged(name_of(o));
           },
   });
+  const auto status_field = [](const ObjectPtr& o, const char* field) {
+    return (*o).value("status", json::object()).value(field, json()).dump();
+  };
+  const auto exceeded = [](const ObjectPtr& o) {
+    for (const auto& c : (*o).value("status", json::object()).value("conditions", json::array()))
+      if (c.value("type", "") == "Exceeded") return c.value("status", "");
+    return std::string();
+  };
   budgets_->AddEventHandler(runtime::ResourceEventHandler{
-      .onAdd = [this](const ObjectPtr& o) { scheduler_->BudgetChanged(o); },
+      .onAdd =
+          [this](const ObjectPtr& o) {
+            scheduler_->BudgetChanged(o);
+            budgetController_->Enqueue(runtime::Request::FromKey(ObjectKey::Of(*o).String()));
+          },
+      // Its own status writes (every accounting step) change nothing to decide, except a new
+      // period (usage starts again: Pending workloads may fit) and an Exceeded that turns,
+      // which every workload it counts shows in WithinBudget.
       .onUpdate =
           [=, this](const ObjectPtr& before, const ObjectPtr& after) {
-            if (generation(before) != generation(after)) scheduler_->BudgetChanged(after);
+            const std::string key = ObjectKey::Of(*after).String();
+            if (generation(before) != generation(after)) {
+              scheduler_->BudgetChanged(after);
+              budgetController_->Enqueue(runtime::Request::FromKey(key));
+            } else if (status_field(before, "periodStart") != status_field(after, "periodStart")) {
+              scheduler_->BudgetChanged(after);
+            }
+            if (exceeded(before) != exceeded(after)) {
+              const std::string ns = (*after)["metadata"].value("namespace", "");
+              for (const auto& w : workloads_->store().ByIndex(runtime::kNamespaceIndex, ns))
+                workloadController_->Enqueue(runtime::Request::FromKey(ObjectKey::Of(*w).String()));
+            }
           },
       .onDelete = [this](const ObjectPtr& o, bool) { scheduler_->BudgetDeleted(o); },
   });
@@ -224,12 +264,14 @@ bool HybridOperator::Start(std::stop_token stop) {
   if (stop.stop_requested()) return false;
   scheduler_->Start();
   workloadController_->Start();
+  budgetController_->Start();
   synced_ = true;
   return true;
 }
 
 void HybridOperator::Stop() {
   if (!started_.load()) return;
+  budgetController_->Stop();
   workloadController_->Stop();
   scheduler_->Stop();
   poolController_->Stop();

@@ -9,8 +9,10 @@
 #include <memory>
 #include <stop_token>
 #include <string>
+#include <vector>
 
 #include "controllers/aiworkload_reconciler.h"
+#include "controllers/budget_reconciler.h"
 #include "controllers/gpupool_reconciler.h"
 #include "controllers/membercluster_reconciler.h"
 #include "runtime/controller.h"
@@ -30,6 +32,11 @@ struct HybridOperatorOptions {
   std::chrono::seconds accountingInterval{60};
   // False: no workload preempts another (--preemption=Never).
   bool preemption = true;
+  // How long a workload a Throttle budget scaled down stays down before it may be scaled back
+  // up (--throttle-hysteresis).
+  std::chrono::seconds throttleHysteresis{300};
+  // Tag keys that label the spend metrics (controllers/spend_metrics.h).
+  std::vector<std::string> metricTagKeys = {"team", "costCenter"};
   std::chrono::seconds clusterProbe{5};
   std::chrono::seconds poolResync{30};
   // How long Start() waits for the first probe of every member and measure of every pool
@@ -72,7 +79,9 @@ class HybridOperator {
   std::unique_ptr<MemberClusterReconciler> clusterReconciler_;
   std::unique_ptr<GPUPoolReconciler> poolReconciler_;
   std::unique_ptr<AIWorkloadReconciler> workloadReconciler_;
-  std::unique_ptr<runtime::Controller> clusterController_, poolController_, workloadController_;
+  std::unique_ptr<BudgetReconciler> budgetReconciler_;
+  std::unique_ptr<runtime::Controller> clusterController_, poolController_, workloadController_,
+      budgetController_;
   std::atomic<bool> synced_{false};
   std::atomic<bool> started_{false};
 };

@@ -153,9 +153,11 @@ json BuildJob(const api::AIWorkload& w, const api::Placement& p, const api::GPUP
   };
 }
 
-json BuildMemberObject(const api::AIWorkload& w, const api::Placement& p,
-                       const api::GPUPool& pool) {
-  json obj = MemberKindFor(w.spec.type).Build(w, p, pool);
+json BuildMemberObject(const api::AIWorkload& w, const api::Placement& p, const api::GPUPool& pool,
+                       bool suspended) {
+  const MemberKind& kind = MemberKindFor(w.spec.type);
+  json obj = kind.Build(w, p, pool);
+  if (suspended) obj.merge_patch(kind.ScaleToZeroPatch());
   char hash[16];
   std::snprintf(hash, sizeof hash, "%08x", Fnv1a(obj.dump()));
   obj["metadata"]["annotations"][kAnnotationSpecHash] = hash;

@@ -34,8 +34,9 @@ nlohmann::json BuildJob(const api::AIWorkload& w, const api::Placement& p,
                         const api::GPUPool& pool);
 
 // The object of the workload's member kind (controllers/member_kind.h), with kAnnotationSpecHash
-// set to a hash of the rest, so an unchanged object need not be applied again.
+// set to a hash of the rest, so an unchanged object need not be applied again. `suspended`: scaled
+// to zero by a Throttle budget (a Deployment at 0 replicas, a suspended Job).
 nlohmann::json BuildMemberObject(const api::AIWorkload& w, const api::Placement& p,
-                                 const api::GPUPool& pool);
+                                 const api::GPUPool& pool, bool suspended = false);
 
 }  // namespace hybridai::controllers

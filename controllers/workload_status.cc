@@ -1,6 +1,8 @@
 #include "controllers/workload_status.h"
 
+#include "controllers/budget_throttle.h"
 #include "controllers/member_kind.h"
+#include "controllers/object_key.h"
 
 #include "core/codec.h"
 #include "core/conditions.h"
@@ -39,10 +41,12 @@ WorkloadStatusUpdate ComputeWorkloadStatus(const StatusInputs& in,
   st.energy.powerWatts = in.decision.powerWatts;
   const std::string now = FormatRfc3339(in.nowUnix);
 
+  st.throttledReplicas = in.decision.placed ? in.throttledReplicas : 0;
+  const bool gang = w.spec.type != api::WorkloadType::Inference;
+
   // Accumulate at the old rates over the time since the last accounting.
-  int64_t old_carbon_rate = 0;
-  for (const auto& p : old.placements)
-    if (p.role == api::Role::Active) old_carbon_rate += p.carbonGramsPerHour;
+  const int64_t old_carbon_rate =
+      RunningRate(old.placements, old.throttledReplicas, gang).carbonGramsPerHour;
   const auto last = ParseRfc3339(old.lastAccountingTime);
   const bool rates_changed =
       old.cost.hourly != st.cost.hourly || old.energy.powerWatts != st.energy.powerWatts;
@@ -50,32 +54,45 @@ WorkloadStatusUpdate ComputeWorkloadStatus(const StatusInputs& in,
   // with thousands of them waiting, those writes alone would keep the operator busy.
   const bool accrues =
       old.cost.hourly != Decimal() || old.energy.powerWatts != 0 || old_carbon_rate != 0;
+  const int64_t month_start = PeriodAt(api::BudgetPeriod::Monthly, in.nowUnix).start;
   if (!last) {
     st.lastAccountingTime = now;
+    st.monthToDate = {};
+    st.monthToDate.since = now;
   } else {
     const int64_t elapsed = in.nowUnix - *last;
     if (elapsed > 0 && (rates_changed || (accrues && elapsed >= accounting_interval_seconds))) {
-      const Accumulation acc =
-          Accumulate(old.cost.hourly, old.energy.powerWatts, old_carbon_rate, elapsed);
-      st.cost.accumulated += acc.cost;
-      st.energy.energyKWh += acc.energyKWh;
-      st.energy.carbonKg += acc.carbonKg;
+      const BudgetRate rate{old.cost.hourly, old.energy.powerWatts, old_carbon_rate};
+      Accrue(rate, elapsed, st.cost.accumulated, st.energy.energyKWh, st.energy.carbonKg,
+             st.remainder);
+      // This month's figures: a step across the month's start counts only from there.
+      int64_t from = *last;
+      const auto since = ParseRfc3339(st.monthToDate.since);
+      if (!since || *since < month_start) {
+        st.monthToDate = {};
+        st.monthToDate.since = FormatRfc3339(std::max(month_start, *last));
+        from = std::max(month_start, *last);
+      }
+      auto& m = st.monthToDate;
+      Accrue(rate, in.nowUnix - from, m.cost, m.energyKWh, m.carbonKg, m.remainder);
       st.lastAccountingTime = now;
     }
   }
   st.cost.currency = in.currency;
 
-  // Readiness from the member objects.
+  // Readiness from the member objects, against the replicas that run (not throttled).
   int64_t desired = 0, ready = 0;
   bool all_succeeded = true, any_failed = false, any_cluster_down = false;
-  for (const auto& p : st.placements) {
+  const std::vector<int64_t> running = RunningReplicas(st.placements, st.throttledReplicas, gang);
+  for (size_t i = 0; i < st.placements.size(); ++i) {
+    const auto& p = st.placements[i];
     if (p.role != api::Role::Active) continue;
-    desired += p.replicas;
+    desired += running[i];
     auto it = in.memberObjects.find(p.cluster + "/" + p.pool);
     const MemberState ms =
         MemberKindFor(w.spec.type)
             .Observe(it == in.memberObjects.end() ? nullptr : it->second.get(), p);
-    ready += std::min(ms.ready, p.replicas);
+    ready += std::min(ms.ready, running[i]);
     all_succeeded &= ms.succeeded;
     any_failed |= ms.failed;
     for (const auto& c : in.clusters)
@@ -102,6 +119,13 @@ WorkloadStatusUpdate ComputeWorkloadStatus(const StatusInputs& in,
     } else if (batch && desired > 0 && all_succeeded) {
       st.phase = api::Phase::Succeeded;
       SetCondition(conds, "Ready", "False", "Completed", "every worker completed", gen, now);
+    } else if (st.throttledReplicas > 0) {
+      st.phase = api::Phase::Throttled;
+      SetCondition(conds, "Ready", desired > 0 && ready >= desired ? "True" : "False", "Throttled",
+                   std::to_string(ready) + "/" + std::to_string(desired) +
+                       " running replicas ready; " + std::to_string(st.throttledReplicas) +
+                       " scaled down by a budget",
+                   gen, now);
     } else if (ready >= desired) {
       st.phase = api::Phase::Running;
       SetCondition(conds, "Ready", "True", "ReplicasReady",
@@ -120,24 +144,36 @@ WorkloadStatusUpdate ComputeWorkloadStatus(const StatusInputs& in,
                                 : "every member cluster of this workload is ready",
                gen, now);
 
-  // WithinBudget: every budget of the namespace whose selector matches.
+  // WithinBudget agrees with Placed and with the budgets' own status: refused by a Deny budget,
+  // scaled down by a Throttle one, or counted by one whose usage passed a limit.
+  const std::string& refused = in.budgetRefusal;
   std::string exceeded;
+  int counted = 0;
   for (const auto& b : in.budgets) {
     if (b.metadata.namespace_ != w.metadata.namespace_ ||
         !TagsInclude(w.spec.tags, b.spec.selector.tags))
       continue;
-    for (const auto& v : in.plan.budgets) {
-      if (v.namespace_ != b.metadata.namespace_ || v.name != b.metadata.name ||
-          v.state != BudgetState::Exceeded)
-        continue;
-      exceeded += (exceeded.empty() ? "" : "; ") + v.name + ": " + v.message;
-    }
+    ++counted;
+    const api::Condition* c = FindCondition(b.status.conditions, "Exceeded");
+    if (c != nullptr && c->status == "True")
+      exceeded +=
+          (exceeded.empty() ? "budget " : "; budget ") + KeyOf(b.metadata) + ": " + c->message;
   }
-  if (exceeded.empty())
-    SetCondition(conds, "WithinBudget", "True", "WithinBudget",
-                 "no budget of the namespace is exceeded", gen, now);
-  else
+  if (!refused.empty())
+    SetCondition(
+        conds, "WithinBudget", "False", "BudgetWouldExceed",
+        (in.decision.placed ? "scale-up refused, placements kept: " : "placement refused: ") +
+            refused,
+        gen, now);
+  else if (st.throttledReplicas > 0)
+    SetCondition(conds, "WithinBudget", "False", "Throttled", in.throttleMessage, gen, now);
+  else if (!exceeded.empty())
     SetCondition(conds, "WithinBudget", "False", "BudgetExceeded", exceeded, gen, now);
+  else
+    SetCondition(conds, "WithinBudget", "True", "WithinBudget",
+                 counted == 0 ? "no budget counts this workload"
+                              : "within every budget that counts this workload",
+                 gen, now);
 
   const json before = api::StatusToJson(old);
   const json after = api::StatusToJson(st);

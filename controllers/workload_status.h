@@ -27,6 +27,11 @@ struct StatusInputs {
   std::string currency = "USD";      // of the pools placed on
   // The Placed=False reason: Unschedulable, or Preempted when it lost its placements.
   std::string unplacedReason = "Unschedulable";
+  // Active replicas scaled down by a Throttle budget, and why (the scheduler's decision).
+  int64_t throttledReplicas = 0;
+  std::string throttleMessage;
+  // A Deny budget's refusal (ScheduledDecision::budgetRefusal).
+  std::string budgetRefusal;
 };
 
 struct WorkloadStatusUpdate {
@@ -35,9 +40,12 @@ struct WorkloadStatusUpdate {
   bool placedChanged = false;  // placements or Placed condition changed: worth an event
 };
 
-// Cost and energy accumulate at the rates of the status last written, over the time since its
-// lastAccountingTime; an accumulation step shorter than `accounting_interval_seconds` is deferred
+// Cost and energy accumulate exactly (core/cost_model.h Accrue) at the rates of the status last
+// written, over the time since its lastAccountingTime, into the totals and into this month's
+// (UTC) figures; an accumulation step shorter than `accounting_interval_seconds` is deferred
 // unless something else changes, so quiet workloads do not write status on every event.
+// WithinBudget is False, naming the budget and the limit, when a Deny budget refused the
+// placement, a Throttle budget scaled it down, or a budget that counts it is Exceeded.
 WorkloadStatusUpdate ComputeWorkloadStatus(const StatusInputs& in,
                                            int64_t accounting_interval_seconds = 60);
 

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 PACKAGES=(g++ cmake ninja-build pkg-config clang-format openssl libssl-dev libcpprest-dev
           libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev libgtest-dev libgmock-dev
-          libbenchmark-dev libjemalloc-dev etcd-server curl jq
+          libbenchmark-dev libjemalloc-dev libhowardhinnant-date-dev tzdata etcd-server curl jq
           python3-yaml lua5.1 lua-yaml)
 
 missing=()

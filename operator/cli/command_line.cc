@@ -94,6 +94,59 @@ ParsedCommandLine ParsePlan(const std::vector<std::string>& args, size_t start) 
   return Ok(command);
 }
 
+ParsedCommandLine ParseSpend(const std::vector<std::string>& args, size_t start) {
+  CommandLine command;
+  command.verb = Verb::Spend;
+  SpendOptions& o = command.spend;
+  for (size_t i = start; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (IsHelpFlag(arg)) {
+      CommandLine help;
+      help.help_topic = "spend";
+      return Ok(help);
+    }
+    if (arg == "-A" || arg == "--all-namespaces") {
+      o.allNamespaces = true;
+      continue;
+    }
+    std::string value;
+    bool missing = false;
+    struct Flag {
+      const char* shortName;
+      const char* longName;
+      std::string* target;
+    };
+    std::string output;
+    const Flag flags[] = {{"-n", "--namespace", &o.ns},
+                          {"--by", "--by", &o.by},
+                          {"--kubeconfig", "--kubeconfig", &o.kubeconfig},
+                          {"--context", "--context", &o.context},
+                          {"-o", "--output", &output}};
+    bool matched = false;
+    for (const auto& f : flags) {
+      if (!TakeFlagValue(args, i, f.shortName, f.longName, value, missing)) continue;
+      if (missing) return Error(std::string("flag needs an argument: ") + f.longName, "spend");
+      *f.target = value;
+      matched = true;
+      break;
+    }
+    if (matched) {
+      if (!output.empty()) {
+        const auto format = ParseOutputFormat(output);
+        if (!format)
+          return Error("unknown output format \"" + output + "\": expected table, json or yaml",
+                       "spend");
+        o.output = *format;
+      }
+      continue;
+    }
+    if (!arg.empty() && arg.front() == '-') return Error("unknown flag: " + arg, "spend");
+    return Error("unexpected argument \"" + arg + "\"", "spend");
+  }
+  if (o.by.empty()) return Error("--by needs a tag key", "spend");
+  return Ok(command);
+}
+
 }  // namespace
 
 std::optional<OutputFormat> ParseOutputFormat(const std::string& text) {
@@ -111,7 +164,7 @@ ParsedCommandLine ParseCommandLine(const std::vector<std::string>& args) {
     CommandLine help;
     if (args.size() > 2) return Error("help takes at most one command name", "");
     if (args.size() == 2) {
-      if (args[1] != "plan" && args[1] != "version") {
+      if (args[1] != "plan" && args[1] != "version" && args[1] != "spend") {
         return Error("unknown command \"" + args[1] + "\"", "");
       }
       help.help_topic = args[1];
@@ -132,6 +185,7 @@ ParsedCommandLine ParseCommandLine(const std::vector<std::string>& args) {
     return Ok(version);
   }
   if (verb == "plan") return ParsePlan(args, 1);
+  if (verb == "spend") return ParseSpend(args, 1);
   if (!verb.empty() && verb.front() == '-') return Error("unknown flag: " + verb, "");
   return Error("unknown command \"" + verb + "\"", "");
 }

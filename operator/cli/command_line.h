@@ -9,10 +9,11 @@
 #include <vector>
 
 #include "cli/plan_output.h"
+#include "cli/spend_command.h"
 
 namespace hybridai::cli {
 
-enum class Verb { Help, Version, Plan };
+enum class Verb { Help, Version, Plan, Spend };
 
 struct PlanOptions {
   std::vector<std::string> filenames;  // files, directories, or "-" for stdin; in given order
@@ -23,6 +24,7 @@ struct CommandLine {
   Verb verb = Verb::Help;
   std::string help_topic;  // for Verb::Help: "" (top level) or a verb name ("plan")
   PlanOptions plan;
+  SpendOptions spend;
 };
 
 struct ParsedCommandLine {

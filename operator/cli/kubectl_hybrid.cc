@@ -2,12 +2,14 @@
 
 #include "cli/command_line.h"
 #include "cli/plan_command.h"
+#include "cli/spend_command.h"
 
 namespace hybridai::cli {
 namespace {
 
 std::string HelpFor(const std::string& topic) {
   if (topic == "plan") return PlanHelp();
+  if (topic == "spend") return SpendHelp();
   if (topic == "version") {
     return "Print the kubectl-hybrid version.\n\nUsage:\n  kubectl hybrid version\n";
   }
@@ -27,6 +29,7 @@ Usage:
 Commands:
   plan      Place AIWorkloads from manifests offline and print placements, cost, power and
             budget verdicts (for pull-request checks)
+  spend     Show each team's spend this month and every Budget's usage, live from the hub
   version   Print the version
   help      Help about a command
 
@@ -34,7 +37,7 @@ Use "kubectl hybrid <command> --help" for more about a command.
 )";
 }
 
-int RunKubectlHybrid(const std::vector<std::string>& args, CliIo& io) {
+int RunKubectlHybrid(const std::vector<std::string>& args, CliIo& io, const SpendFetch& hub) {
   const ParsedCommandLine parsed = ParseCommandLine(args);
   if (!parsed.command) {
     io.err << "error: " << parsed.error << "\n\n" << HelpFor(parsed.usage_topic);
@@ -50,6 +53,8 @@ int RunKubectlHybrid(const std::vector<std::string>& args, CliIo& io) {
       return kExitOk;
     case Verb::Plan:
       return RunPlan(command.plan, io);
+    case Verb::Spend:
+      return RunSpend(command.spend, io, hub);
   }
   return kExitUsage;
 }

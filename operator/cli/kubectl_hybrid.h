@@ -7,13 +7,16 @@
 #include <vector>
 
 #include "cli/cli_io.h"
+#include "cli/spend_command.h"
 
 namespace hybridai::cli {
 
 inline constexpr const char* kCliVersion = "v0.1.0";
 
-// `args` excludes the program name. Returns the process exit code (see cli_io.h).
-int RunKubectlHybrid(const std::vector<std::string>& args, CliIo& io);
+// `args` excludes the program name. Returns the process exit code (see cli_io.h). `hub` reads
+// the hub for the verbs that need it (spend); the binary passes a real client's.
+int RunKubectlHybrid(const std::vector<std::string>& args, CliIo& io,
+                     const SpendFetch& hub = nullptr);
 
 // Top-level usage: the verbs and how to get help on each.
 std::string TopLevelHelp();

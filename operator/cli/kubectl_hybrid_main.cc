@@ -1,5 +1,6 @@
 // kubectl-hybrid: the hybridai CLI, usable standalone or as the kubectl plugin `kubectl hybrid`.
-// All behaviour lives in cli/kubectl_hybrid.h; this file only binds the process to it.
+// All behaviour lives in cli/kubectl_hybrid.h; this file only binds the process (its streams,
+// and a client of the hub for `spend`) to it.
 #include <unistd.h>
 
 #include <cstdlib>
@@ -7,11 +8,59 @@
 #include <string>
 #include <vector>
 
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
 #include "cli/kubectl_hybrid.h"
 #include "core/escape.h"
+#include "runtime/kube_client.h"
+#include "runtime/kubeconfig.h"
+
+namespace {
+
+// `kubectl hybrid spend`'s view of the hub: AIWorkloads and Budgets, listed in pages.
+bool FetchFromHub(const hybridai::cli::SpendOptions& o, hybridai::cli::SpendInput& in,
+                  std::string& error) {
+  namespace runtime = hybridai::runtime;
+  auto config = runtime::LoadClientConfig(o.kubeconfig, o.context);
+  if (!config.ok()) {
+    error = "kubeconfig: " + config.error().message;
+    return false;
+  }
+  runtime::KubeClientOptions opts;
+  opts.userAgent = "kubectl-hybrid";
+  auto client = runtime::NewKubeClient(config.value(), opts);
+  if (!client.ok()) {
+    error = "hub client: " + client.error().message;
+    return false;
+  }
+  std::string ns = o.allNamespaces ? "" : (o.ns.empty() ? config.value().namespace_ : o.ns);
+  if (!o.allNamespaces && ns.empty()) ns = "default";
+  for (auto [kind, out] : {std::pair{&runtime::kinds::kAIWorkload, &in.workloads},
+                           std::pair{&runtime::kinds::kBudget, &in.budgets}}) {
+    runtime::ListOptions lo;
+    lo.limit = 500;
+    do {
+      auto list = client.value()->List(*kind, ns, lo);
+      if (!list.ok()) {
+        error = "listing " + kind->resource + (ns.empty() ? "" : " in " + ns) + ": " +
+                list.error().message;
+        return false;
+      }
+      for (auto& item : list.value().items) out->push_back(std::move(item));
+      lo.continueToken = list.value().continueToken;
+    } while (!lo.continueToken.empty());
+  }
+  return true;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   std::ios::sync_with_stdio(false);
+  // The hub client's log is for problems only, and never on stdout: that is the report's.
+  spdlog::set_default_logger(spdlog::stderr_logger_st("kubectl-hybrid"));
+  spdlog::set_level(spdlog::level::warn);
   std::vector<std::string> args(argv + 1, argv + argc);
   // Colour only for a person at a terminal; NO_COLOR (no-color.org) and TERM=dumb turn it off.
   const char* term = std::getenv("TERM");
@@ -20,7 +69,7 @@ int main(int argc, char** argv) {
   hybridai::cli::CliIo io{std::cin, std::cout, std::cerr, color};
   int code = hybridai::cli::kExitUsage;
   try {
-    code = hybridai::cli::RunKubectlHybrid(args, io);
+    code = hybridai::cli::RunKubectlHybrid(args, io, FetchFromHub);
   } catch (const std::exception& e) {
     std::cerr << "kubectl-hybrid: internal error: " << hybridai::EscapeControl(e.what()) << "\n";
     return hybridai::cli::kExitUsage;

@@ -44,6 +44,8 @@ Usage: hybrid-operator [flags]
   --context NAME                    kubeconfig context (default: the current context)
   --namespace NS                    the operator's own namespace: Lease, default Secret
                                     namespace of MemberClusters (default: hybrid-system)
+  --metrics-tag-labels KEY,..       AIWorkload/Budget tag keys that label the spend metrics
+                                    (default: team,costCenter; as team, cost_center)
   --member-secret-namespaces NS,..  more namespaces MemberClusters' kubeconfig Secrets may
                                     be read from ("*": any; default: only --namespace)
   --allow-member-exec-credentials   let kubeconfigs from MemberCluster Secrets run exec
@@ -61,7 +63,10 @@ Usage: hybrid-operator [flags]
   --workload-resync S               seconds between unprompted reconciles of every workload
                                     (default: 36000)
   --accounting-interval S           seconds between cost/energy accounting steps of a
-                                    workload that accrues them (default: 60)
+                                    workload that accrues them, and of each Budget's usage
+                                    (default: 60)
+  --throttle-hysteresis S           seconds a workload scaled down by a Throttle budget stays
+                                    down before it may be scaled back up (default: 300)
   --preemption POLICY               PreemptLowerPriority | Never: whether a workload that fits
                                     nowhere may displace lower-priority ones
                                     (default: PreemptLowerPriority)
@@ -85,6 +90,7 @@ struct Flags {
   int workers = 4;
   int workloadResync = 36000;
   int accountingInterval = 60;
+  int throttleHysteresis = 300;
   std::string preemption = "PreemptLowerPriority";
   int clusterProbe = 5;
   double qps = 50;
@@ -92,6 +98,7 @@ struct Flags {
   std::string logLevel = "info";
   bool allowMemberExec = false;
   std::vector<std::string> memberSecretNamespaces;
+  std::vector<std::string> metricTagKeys = {"team", "costCenter"};
 };
 
 // Comma-separated, empty items dropped.
@@ -129,6 +136,7 @@ std::string ParseFlags(int argc, char** argv, Flags* f, bool* help) {
       {"--workers", &f->workers},
       {"--workload-resync", &f->workloadResync},
       {"--accounting-interval", &f->accountingInterval},
+      {"--throttle-hysteresis", &f->throttleHysteresis},
       {"--cluster-probe", &f->clusterProbe},
       {"--kube-api-burst", &f->burst},
   };
@@ -148,6 +156,12 @@ std::string ParseFlags(int argc, char** argv, Flags* f, bool* help) {
     }
     if (arg == "--allow-member-exec-credentials") {
       f->allowMemberExec = !has_value || value == "true";
+      continue;
+    }
+    if (arg == "--metrics-tag-labels") {
+      std::string v;
+      if (!next(&v)) return arg + ": missing value";
+      f->metricTagKeys = SplitList(v);
       continue;
     }
     if (arg == "--member-secret-namespaces") {
@@ -182,6 +196,7 @@ std::string ParseFlags(int argc, char** argv, Flags* f, bool* help) {
   if (f->preemption != "PreemptLowerPriority" && f->preemption != "Never")
     return "--preemption: expected PreemptLowerPriority or Never, got \"" + f->preemption + "\"";
   if (f->accountingInterval < 1) return "--accounting-interval: must be >= 1";
+  if (f->throttleHysteresis < 0) return "--throttle-hysteresis: must be >= 0";
   if (f->workloadResync < 1) return "--workload-resync: must be >= 1";
   // spdlog reads any unknown name as "off": a typo would silence the operator.
   if (spdlog::level::from_str(f->logLevel) == spdlog::level::off && f->logLevel != "off") {
@@ -300,9 +315,11 @@ int main(int argc, char** argv) {
   op_opts.operatorNamespace = flags.ns;
   op_opts.memberSecrets.allowExecCredentials = flags.allowMemberExec;
   op_opts.memberSecrets.extraNamespaces = flags.memberSecretNamespaces;
+  op_opts.metricTagKeys = flags.metricTagKeys;
   op_opts.workloadWorkers = flags.workers;
   op_opts.workloadResync = std::chrono::seconds(flags.workloadResync);
   op_opts.accountingInterval = std::chrono::seconds(flags.accountingInterval);
+  op_opts.throttleHysteresis = std::chrono::seconds(flags.throttleHysteresis);
   op_opts.preemption = flags.preemption == "PreemptLowerPriority";
   op_opts.clusterProbe = std::chrono::seconds(flags.clusterProbe);
   controllers::HybridOperator op(hub, factory, clock, &registry, &events, op_opts);

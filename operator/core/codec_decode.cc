@@ -266,6 +266,16 @@ void DecodeSpec(FieldReader& r, const json& s, AIWorkloadSpec* spec) {
   r.Enum(s, "preemptionPolicy", p, &spec->preemptionPolicy);
 }
 
+void DecodeRemainder(FieldReader& r, const json& s, const std::string& path,
+                     AccrualRemainder* out) {
+  const json* m = r.Object(s, "remainder", path);
+  if (m == nullptr) return;
+  const std::string p = JoinPath(path, "remainder");
+  r.Int(*m, "cost", p, &out->cost);
+  r.Int(*m, "energy", p, &out->energy);
+  r.Int(*m, "carbon", p, &out->carbon);
+}
+
 void DecodeStatus(FieldReader& r, const json& s, AIWorkloadStatus* status) {
   const std::string p = "status";
   r.Enum(s, "phase", p, &status->phase);
@@ -303,16 +313,28 @@ void DecodeStatus(FieldReader& r, const json& s, AIWorkloadStatus* status) {
   }
   status->conditions = DecodeConditions(r, s, p);
   r.String(s, "lastAccountingTime", p, &status->lastAccountingTime);
+  DecodeRemainder(r, s, p, &status->remainder);
+  if (const json* m = r.Object(s, "monthToDate", p)) {
+    const std::string mp = "status.monthToDate";
+    r.String(*m, "since", mp, &status->monthToDate.since);
+    r.Dec(*m, "cost", mp, &status->monthToDate.cost);
+    r.Dec(*m, "energyKWh", mp, &status->monthToDate.energyKWh);
+    r.Dec(*m, "carbonKg", mp, &status->monthToDate.carbonKg);
+    DecodeRemainder(r, *m, mp, &status->monthToDate.remainder);
+  }
+  r.Int(s, "throttledReplicas", p, &status->throttledReplicas);
 }
 
 void DecodeSpec(FieldReader& r, const json& s, BudgetSpec* spec) {
   const std::string p = "spec";
-  r.UnknownFields(s, p, {"selector", "period", "limits", "enforcement", "warnAtPercent"});
+  r.UnknownFields(s, p,
+                  {"selector", "period", "timeZone", "limits", "enforcement", "warnAtPercent"});
   if (const json* sel = r.Object(s, "selector", p)) {
     r.UnknownFields(*sel, "spec.selector", {"tags"});
     r.StringMap(*sel, "tags", "spec.selector", &spec->selector.tags);
   }
   r.Enum(s, "period", p, &spec->period);
+  r.String(s, "timeZone", p, &spec->timeZone);
   if (const json* l = r.Object(s, "limits", p, /*required=*/true)) {
     const std::string lp = "spec.limits";
     r.UnknownFields(*l, lp, {"powerWatts", "energyKWh", "carbonKg", "cost"});
@@ -325,10 +347,11 @@ void DecodeSpec(FieldReader& r, const json& s, BudgetSpec* spec) {
   r.Int(s, "warnAtPercent", p, &spec->warnAtPercent);
 }
 
-void DecodeUsage(FieldReader& r, const json& s, std::string_view key, BudgetUsage* usage) {
-  const json* u = r.Object(s, key, "status");
+void DecodeUsage(FieldReader& r, const json& s, const std::string& path, std::string_view key,
+                 BudgetUsage* usage) {
+  const json* u = r.Object(s, key, path);
   if (u == nullptr) return;
-  std::string p = JoinPath("status", key);
+  std::string p = JoinPath(path, key);
   r.Int(*u, "powerWatts", p, &usage->powerWatts);
   r.Dec(*u, "energyKWh", p, &usage->energyKWh);
   r.Dec(*u, "carbonKg", p, &usage->carbonKg);
@@ -336,10 +359,27 @@ void DecodeUsage(FieldReader& r, const json& s, std::string_view key, BudgetUsag
 }
 
 void DecodeStatus(FieldReader& r, const json& s, BudgetStatus* status) {
-  DecodeUsage(r, s, "usage", &status->usage);
-  DecodeUsage(r, s, "projected", &status->projected);
-  status->conditions = DecodeConditions(r, s, "status");
-  r.String(s, "periodStart", "status", &status->periodStart);
+  const std::string p = "status";
+  r.Int(s, "observedGeneration", p, &status->observedGeneration);
+  r.String(s, "periodStart", p, &status->periodStart);
+  if (const json* rt = r.Object(s, "rate", p)) {
+    r.Dec(*rt, "hourlyCost", "status.rate", &status->rate.hourlyCost);
+    r.Int(*rt, "powerWatts", "status.rate", &status->rate.powerWatts);
+    r.Int(*rt, "carbonGramsPerHour", "status.rate", &status->rate.carbonGramsPerHour);
+  }
+  DecodeUsage(r, s, p, "usage", &status->usage);
+  DecodeUsage(r, s, p, "projected", &status->projected);
+  DecodeRemainder(r, s, p, &status->remainder);
+  r.String(s, "lastAccountingTime", p, &status->lastAccountingTime);
+  r.Int(s, "workloads", p, &status->workloads);
+  r.Int(s, "throttledWorkloads", p, &status->throttledWorkloads);
+  if (const json* pp = r.Object(s, "previousPeriod", p)) {
+    PreviousPeriod prev;
+    r.String(*pp, "start", "status.previousPeriod", &prev.start);
+    DecodeUsage(r, *pp, "status.previousPeriod", "usage", &prev.usage);
+    status->previousPeriod = std::move(prev);
+  }
+  status->conditions = DecodeConditions(r, s, p);
 }
 
 template <class T>

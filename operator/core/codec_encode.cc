@@ -57,6 +57,12 @@ json UsageJson(const BudgetUsage& u) {
               {"cost", Money(u.cost)}};
 }
 
+// Written only when something is left below the sixth decimal.
+void PutRemainder(json& j, const AccrualRemainder& r) {
+  if (r.cost != 0 || r.energy != 0 || r.carbon != 0)
+    j["remainder"] = {{"cost", r.cost}, {"energy", r.energy}, {"carbon", r.carbon}};
+}
+
 // `status` is written unless null.
 template <class T>
 json Envelope(const T& object, json status) {
@@ -261,6 +267,16 @@ json StatusToJson(const AIWorkloadStatus& s) {
                  {"carbonKg", Plain(s.energy.carbonKg)}};
   PutObject(j, "conditions", ConditionsJson(s.conditions));
   PutString(j, "lastAccountingTime", s.lastAccountingTime);
+  PutRemainder(j, s.remainder);
+  if (!s.monthToDate.since.empty()) {
+    json m = {{"since", s.monthToDate.since},
+              {"cost", Money(s.monthToDate.cost)},
+              {"energyKWh", Plain(s.monthToDate.energyKWh)},
+              {"carbonKg", Plain(s.monthToDate.carbonKg)}};
+    PutRemainder(m, s.monthToDate.remainder);
+    j["monthToDate"] = std::move(m);
+  }
+  if (s.throttledReplicas != 0) j["throttledReplicas"] = s.throttledReplicas;
   return j;
 }
 
@@ -275,6 +291,7 @@ json SpecToJson(const BudgetSpec& s) {
   PutCollection(sel, "tags", s.selector.tags);
   j["selector"] = std::move(sel);
   j["period"] = ToString(s.period);
+  j["timeZone"] = s.timeZone;
   json limits = json::object();
   if (s.limits.powerWatts) limits["powerWatts"] = *s.limits.powerWatts;
   if (s.limits.energyKWh) limits["energyKWh"] = Plain(*s.limits.energyKWh);
@@ -288,10 +305,22 @@ json SpecToJson(const BudgetSpec& s) {
 
 json StatusToJson(const BudgetStatus& s) {
   json j = json::object();
+  if (s.observedGeneration != 0) j["observedGeneration"] = s.observedGeneration;
+  PutString(j, "periodStart", s.periodStart);
+  j["rate"] = {{"hourlyCost", Money(s.rate.hourlyCost)},
+               {"powerWatts", s.rate.powerWatts},
+               {"carbonGramsPerHour", s.rate.carbonGramsPerHour}};
   j["usage"] = UsageJson(s.usage);
   j["projected"] = UsageJson(s.projected);
+  PutRemainder(j, s.remainder);
+  PutString(j, "lastAccountingTime", s.lastAccountingTime);
+  j["workloads"] = s.workloads;
+  j["throttledWorkloads"] = s.throttledWorkloads;
+  if (s.previousPeriod) {
+    j["previousPeriod"] = {{"start", s.previousPeriod->start},
+                           {"usage", UsageJson(s.previousPeriod->usage)}};
+  }
   PutObject(j, "conditions", ConditionsJson(s.conditions));
-  PutString(j, "periodStart", s.periodStart);
   return j;
 }
 

@@ -1,6 +1,7 @@
 #include "core/cost_model.h"
 
 #include "core/saturating.h"
+#include "core/time_zone.h"
 
 namespace hybridai {
 namespace {
@@ -45,10 +46,6 @@ void CivilFromDays(int64_t z, int64_t& y, int64_t& m, int64_t& d) {
   d = doy - (153 * mp + 2) / 5 + 1;
   m = mp < 10 ? mp + 3 : mp - 9;
   y = yoe + era * 400 + (m <= 2);
-}
-
-int64_t FloorDiv(int64_t a, int64_t b) {
-  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
 }
 
 constexpr int64_t kDay = 86400;
@@ -97,30 +94,29 @@ Accumulation Accumulate(Decimal hourlyCost, int64_t powerWatts, int64_t carbonGr
   return a;
 }
 
-PeriodWindow PeriodAt(api::BudgetPeriod period, int64_t unixSeconds) {
-  const int64_t days = FloorDiv(unixSeconds, kDay);
-  PeriodWindow w;
+PeriodWindow PeriodAt(api::BudgetPeriod period, int64_t unixSeconds, std::string_view timeZone) {
+  const CivilDate c = CivilDateAt(timeZone, unixSeconds);
+  int64_t first = DaysFromCivil(c.year, c.month, c.day);  // days since 1970 of the period's start
+  int64_t next = first + 1;
   switch (period) {
     case api::BudgetPeriod::Daily:
-      w.start = days * kDay;
-      w.end = w.start + kDay;
       break;
-    case api::BudgetPeriod::Weekly: {
-      // 1970-01-01 was a Thursday: three days after a Monday.
-      const int64_t monday = days - (((days + 3) % 7) + 7) % 7;
-      w.start = monday * kDay;
-      w.end = w.start + 7 * kDay;
+    case api::BudgetPeriod::Weekly:
+      first -= c.weekday - 1;
+      next = first + 7;
       break;
-    }
-    case api::BudgetPeriod::Monthly: {
-      int64_t y = 0, m = 0, d = 0;
-      CivilFromDays(days, y, m, d);
-      w.start = DaysFromCivil(y, m, 1) * kDay;
-      w.end = (m == 12 ? DaysFromCivil(y + 1, 1, 1) : DaysFromCivil(y, m + 1, 1)) * kDay;
+    case api::BudgetPeriod::Monthly:
+      first = DaysFromCivil(c.year, c.month, 1);
+      next =
+          c.month == 12 ? DaysFromCivil(c.year + 1, 1, 1) : DaysFromCivil(c.year, c.month + 1, 1);
       break;
-    }
   }
-  return w;
+  auto midnight = [&](int64_t days) {
+    int64_t y = 0, m = 0, d = 0;
+    CivilFromDays(days, y, m, d);
+    return LocalMidnight(timeZone, y, m, d);
+  };
+  return PeriodWindow{midnight(first), midnight(next)};
 }
 
 int64_t NominalPeriodSeconds(api::BudgetPeriod period) {
@@ -145,6 +141,55 @@ api::BudgetUsage ProjectPeriod(const api::BudgetUsage& usageSoFar, const BudgetR
   p.energyKWh = usageSoFar.energyKWh + ahead.energyKWh;
   p.carbonKg = usageSoFar.carbonKg + ahead.carbonKg;
   return p;
+}
+
+BudgetRate RateFromStatus(const api::RateStatus& s) {
+  return BudgetRate{s.hourlyCost, s.powerWatts, s.carbonGramsPerHour};
+}
+
+api::RateStatus RateToStatus(const BudgetRate& r) {
+  return api::RateStatus{r.hourlyCost, r.powerWatts, r.carbonGramsPerHour};
+}
+
+namespace {
+
+// value (units) + carry/den + step/den, exactly: the new units and carry (0 <= carry < den).
+// A negative or oversized result saturates; a carry out of range (hand-edited status) is
+// reduced first.
+void AddExact(Decimal& value, int64_t& carry, Wide step, Wide den) {
+  Wide c = carry % den;
+  if (c < 0) c += den;
+  const Wide total = SaturatingAdd<Wide>(Mul(value.units(), den), SaturatingAdd<Wide>(c, step));
+  Wide q = total / den;
+  Wide r = total % den;
+  if (r < 0) {
+    r += den;
+    q -= 1;
+  }
+  if (q > INT64_MAX) {
+    q = INT64_MAX;
+    r = 0;
+  }
+  if (q < 0) {
+    q = 0;
+    r = 0;
+  }
+  value = Decimal::FromUnits(static_cast<int64_t>(q));
+  carry = static_cast<int64_t>(r);
+}
+
+}  // namespace
+
+void Accrue(const BudgetRate& rate, int64_t seconds, Decimal& cost, Decimal& energyKWh,
+            Decimal& carbonKg, api::AccrualRemainder& remainder) {
+  if (seconds <= 0) return;
+  constexpr int64_t kCentury = 100LL * 366 * 86400;  // longer steps are clamped
+  if (seconds > kCentury) seconds = kCentury;
+  // cost units: hourlyCost units x s / 3600; kWh units (1e-6 kWh = 3.6 J): W x s x 10 / 36;
+  // kg units (mg): g/h x s x 1000 / 3600 = g/h x s x 10 / 36.
+  AddExact(cost, remainder.cost, Mul(rate.hourlyCost.units(), seconds), 3600);
+  AddExact(energyKWh, remainder.energy, Mul(Mul(rate.powerWatts, seconds), 10), 36);
+  AddExact(carbonKg, remainder.carbon, Mul(Mul(rate.carbonGramsPerHour, seconds), 10), 36);
 }
 
 }  // namespace hybridai

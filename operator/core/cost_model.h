@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 
 #include "core/decimal.h"
 #include "core/saturating.h"
@@ -51,13 +52,15 @@ struct Accumulation {
 Accumulation Accumulate(Decimal hourlyCost, int64_t powerWatts, int64_t carbonGramsPerHour,
                         int64_t seconds);
 
-// The period a budget counts in, in Unix seconds (UTC): Daily from midnight, Weekly from
-// Monday midnight (ISO weeks), Monthly from the first of the month.
+// The period a budget counts in, in Unix seconds: Daily from midnight, Weekly from Monday
+// midnight (ISO weeks), Monthly from the first of the month, midnights local to `timeZone`
+// (an IANA name; a day may last 23 or 25 hours where daylight saving changes).
 struct PeriodWindow {
   int64_t start = 0;
   int64_t end = 0;  // exclusive: the next period's start
 };
-PeriodWindow PeriodAt(api::BudgetPeriod period, int64_t unixSeconds);
+PeriodWindow PeriodAt(api::BudgetPeriod period, int64_t unixSeconds,
+                      std::string_view timeZone = "UTC");
 
 // A nominal period length for planning without a clock (the offline planner): a day, a week,
 // or 30 days.
@@ -86,5 +89,14 @@ struct BudgetRate {
 };
 api::BudgetUsage ProjectPeriod(const api::BudgetUsage& usageSoFar, const BudgetRate& rate,
                                int64_t remainingSeconds);
+
+BudgetRate RateFromStatus(const api::RateStatus& s);
+api::RateStatus RateToStatus(const BudgetRate& r);
+
+// Exact accrual: adds rate x seconds (>= 0) to cost, energy and carbon, carrying what falls
+// below the sixth decimal in `remainder`, so any sequence of steps adds up to exactly what one
+// step over their total time would (no drift from rounding at each step). Saturates.
+void Accrue(const BudgetRate& rate, int64_t seconds, Decimal& cost, Decimal& energyKWh,
+            Decimal& carbonKg, api::AccrualRemainder& remainder);
 
 }  // namespace hybridai

@@ -219,6 +219,21 @@ struct Placement {
   int64_t carbonGramsPerHour = 0;
 };
 
+// Hourly rates: money, watts (PUE included) and grams of CO2e per hour.
+struct RateStatus {
+  Decimal hourlyCost;
+  int64_t powerWatts = 0;
+  int64_t carbonGramsPerHour = 0;
+};
+
+// What accrual left below the sixth decimal of each accumulated quantity, so that steps of
+// any length add up exactly: cost in 1/3600 of a unit, energy and carbon in 1/36 of a unit.
+struct AccrualRemainder {
+  int64_t cost = 0;
+  int64_t energy = 0;
+  int64_t carbon = 0;
+};
+
 struct CostStatus {
   Decimal hourly;
   Decimal accumulated;
@@ -231,6 +246,16 @@ struct EnergyStatus {
   Decimal carbonKg;
 };
 
+// Cost, energy and carbon accumulated since `since` (the first of this month, 00:00 UTC, or
+// later when the workload is younger), for per-team spend reports.
+struct MonthToDate {
+  std::string since;  // RFC 3339
+  Decimal cost;
+  Decimal energyKWh;
+  Decimal carbonKg;
+  AccrualRemainder remainder;
+};
+
 struct AIWorkloadStatus {
   Phase phase = Phase::Pending;
   int64_t observedGeneration = 0;
@@ -240,6 +265,9 @@ struct AIWorkloadStatus {
   EnergyStatus energy;
   std::vector<Condition> conditions;  // Placed, Ready, WithinBudget, Degraded
   std::string lastAccountingTime;     // RFC 3339: when cost/energy were last accumulated
+  AccrualRemainder remainder;         // below the sixth decimal of accumulated cost, energy, carbon
+  MonthToDate monthToDate;            // this calendar month (UTC)
+  int64_t throttledReplicas = 0;      // of the placements' replicas, scaled down by a budget
 };
 
 struct AIWorkload {
@@ -263,7 +291,8 @@ struct BudgetLimits {
 struct BudgetSpec {
   BudgetSelector selector;
   BudgetPeriod period = BudgetPeriod::Monthly;
-  BudgetLimits limits;  // at least one limit
+  std::string timeZone = "UTC";  // IANA name; period boundaries are local midnights in it
+  BudgetLimits limits;           // at least one limit
   Enforcement enforcement = Enforcement::Warn;
   int64_t warnAtPercent = 80;  // 1..100
 };
@@ -275,11 +304,24 @@ struct BudgetUsage {
   Decimal cost;
 };
 
+struct PreviousPeriod {
+  std::string start;  // RFC 3339
+  BudgetUsage usage;  // at its end
+};
+
 struct BudgetStatus {
-  BudgetUsage usage;
-  BudgetUsage projected;              // at the end of the period at the current rate
+  int64_t observedGeneration = 0;
+  std::string periodStart;  // RFC 3339
+  // The selected workloads' rates since lastAccountingTime; usage accrues at them.
+  RateStatus rate;
+  BudgetUsage usage;               // the period so far; powerWatts is the rate now
+  BudgetUsage projected;           // at the end of the period at the current rate
+  AccrualRemainder remainder;      // below usage's sixth decimal
+  std::string lastAccountingTime;  // RFC 3339
+  int64_t workloads = 0;           // selected, drawing or holding anything
+  int64_t throttledWorkloads = 0;  // scaled down by this budget (Throttle)
+  std::optional<PreviousPeriod> previousPeriod;
   std::vector<Condition> conditions;  // Warning, Exceeded
-  std::string periodStart;            // RFC 3339
 };
 
 struct Budget {

@@ -8,6 +8,7 @@
 #include "core/codec.h"
 #include "core/enums.h"
 #include "core/escape.h"
+#include "core/time_zone.h"
 
 namespace hybridai {
 namespace {
@@ -283,6 +284,10 @@ std::vector<Diagnostic> Validate(const Budget& o) {
     c.Error("spec.limits", "must set at least one of powerWatts, energyKWh, carbonKg, cost");
   }
   c.AtLeast("spec.limits.powerWatts", l.powerWatts, 0);
+  if (!KnownTimeZone(s.timeZone)) {
+    c.Error("spec.timeZone", "unknown time zone \"" + s.timeZone +
+                                 "\": use an IANA name such as Europe/Paris, or UTC");
+  }
   if (s.warnAtPercent < 1 || s.warnAtPercent > 100) {
     c.Error("spec.warnAtPercent",
             "must be between 1 and 100, got " + std::to_string(s.warnAtPercent));

@@ -211,6 +211,31 @@ class CallbackFamily final : public MetricFamilyBase {
   std::function<double()> read_;
 };
 
+class CollectedFamily final : public MetricFamilyBase {
+ public:
+  CollectedFamily(std::string name, std::string help, MetricType type,
+                  std::vector<std::string> labelNames,
+                  std::function<void(const MetricsRegistry::Emit&)> collect)
+      : MetricFamilyBase(std::move(name), std::move(help), type, std::move(labelNames)),
+        collect_(std::move(collect)) {}
+  void Write(std::string& out) const override {
+    std::string body;
+    if (collect_) {
+      collect_([&](const std::vector<std::string>& values, double v) {
+        std::vector<std::string> padded = values;
+        padded.resize(labelNames_.size());
+        AppendSample(body, name_, labelNames_, padded, v);
+      });
+    }
+    if (body.empty()) return;
+    WriteHeader(out);
+    out += body;
+  }
+
+ private:
+  std::function<void(const MetricsRegistry::Emit&)> collect_;
+};
+
 }  // namespace
 
 void MetricFamilyBase::WriteHeader(std::string& out) const {
@@ -342,6 +367,16 @@ void MetricsRegistry::AddCallback(const std::string& name, const std::string& he
     return;
   }
   Register<CallbackFamily>(name, type, {}, help, type, std::move(read));
+}
+
+void MetricsRegistry::AddCollected(const std::string& name, const std::string& help,
+                                   MetricType type, std::vector<std::string> labelNames,
+                                   std::function<void(const Emit& emit)> collect) {
+  if (type == MetricType::Histogram) {
+    spdlog::error("metric={} msg=\"a collected metric is a counter or a gauge\"", name);
+    return;
+  }
+  Register<CollectedFamily>(name, type, labelNames, help, type, labelNames, std::move(collect));
 }
 
 std::string MetricsRegistry::Expose() const {

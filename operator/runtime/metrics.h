@@ -139,6 +139,13 @@ class MetricsRegistry {
   // An unlabelled value computed at scrape time (process metrics). Same clash rules.
   void AddCallback(const std::string& name, const std::string& help, MetricType type,
                    std::function<double()> read);
+  // Series computed at scrape time from the state they describe, so a series exists exactly as
+  // long as its object does: `collect` calls `emit` once per series, label values in
+  // `labelNames` order. Same clash rules.
+  using Emit = std::function<void(const std::vector<std::string>& labelValues, double value)>;
+  void AddCollected(const std::string& name, const std::string& help, MetricType type,
+                    std::vector<std::string> labelNames,
+                    std::function<void(const Emit& emit)> collect);
 
   // The Prometheus text exposition, families sorted by name.
   std::string Expose() const;

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "controller_test_fixture.h"
+#include "core/cost_model.h"
 #include "core/rfc3339.h"
 #include "support/split_mix_rng.h"
 
@@ -309,10 +310,122 @@ TEST(FleetScheduler, DenyBudgetCountsTheOthersCommittedRates) {
   EXPECT_FALSE(f.D("team-a/two").decision.placed);
   EXPECT_NE(f.D("team-a/two").decision.message.find("budget"), std::string::npos)
       << f.D("team-a/two").decision.message;
+  EXPECT_EQ(f.D("team-a/two").budgetRefusal, "would exceed budget team-a/power powerWatts");
   // Another namespace is not counted against it.
   f.Create("team-b", "three", 1);
   f.scheduler->RunCycle();
   EXPECT_TRUE(f.D("team-b/three").decision.placed);
+  // A refused scale-up keeps what runs.
+  f.Patch(kinds::kAIWorkload, "team-a", "one", {{"spec", {{"replicas", 3}}}});
+  f.scheduler->WorkloadChanged(f.hub.Caches().workloads->Get("team-a", "one"));
+  f.scheduler->RunCycle();
+  const auto one = f.D("team-a/one");
+  EXPECT_TRUE(one.decision.placed);
+  ASSERT_EQ(one.decision.placements.size(), 1u);
+  EXPECT_EQ(one.decision.placements[0].replicas, 2);
+  EXPECT_EQ(one.budgetRefusal, "would exceed budget team-a/power powerWatts");
+  EXPECT_EQ(one.generation, 2);
+}
+
+json BudgetJson(const std::string& ns, const std::string& name, const std::string& enforcement,
+                const json& limits) {
+  return {{"apiVersion", "hybridai.io/v1alpha1"},
+          {"kind", "Budget"},
+          {"metadata", {{"namespace", ns}, {"name", name}}},
+          {"spec",
+           {{"selector", {{"tags", {{"team", "nlp"}}}}},
+            {"period", "Monthly"},
+            {"limits", limits},
+            {"enforcement", enforcement},
+            {"warnAtPercent", 80}}}};
+}
+
+TEST(FleetScheduler, DenyBudgetCountsUsageSoFarThisPeriod) {
+  Fleet f(/*aws=*/8);
+  // 2.20/h per accelerator, for the rest of the simulated clock's month.
+  const int64_t now =
+      std::chrono::duration_cast<std::chrono::seconds>(f.hub.clock.WallNow().time_since_epoch())
+          .count();
+  const PeriodWindow month = PeriodAt(api::BudgetPeriod::Monthly, now);
+  const Decimal one_rest_of_month = Accumulate(*Decimal::Parse("2.20"), 0, 0, month.end - now).cost;
+  json b = BudgetJson("team-a", "cost", "Deny",
+                      {{"cost", (one_rest_of_month + *Decimal::Parse("10")).ToString(2)}});
+  f.hub.api->Seed(kinds::kBudget, b);
+  ASSERT_TRUE(f.hub.WaitCached(kinds::kBudget, "team-a", "cost"));
+  f.scheduler->BudgetChanged(f.hub.Caches().budgets->Get("team-a", "cost"));
+  // Nothing used yet: one accelerator for the rest of the month fits.
+  f.Create("team-a", "one", 1);
+  f.scheduler->RunCycle();
+  ASSERT_TRUE(f.D("team-a/one").decision.placed);
+  f.Delete("team-a", "one");
+  f.scheduler->RunCycle();
+  // 20 already spent this period (the budget's status says so): the same no longer fits.
+  f.Patch(kinds::kBudget, "team-a", "cost",
+          {{"status",
+            {{"periodStart", FormatRfc3339(month.start)},
+             {"lastAccountingTime", FormatRfc3339(now)},
+             {"usage", {{"cost", "20.00"}}}}}},
+          /*status=*/true);
+  f.scheduler->BudgetChanged(f.hub.Caches().budgets->Get("team-a", "cost"));
+  f.Create("team-a", "two", 1);
+  f.scheduler->RunCycle();
+  EXPECT_FALSE(f.D("team-a/two").decision.placed);
+  EXPECT_NE(f.D("team-a/two").decision.message.find("would exceed budget team-a/cost cost"),
+            std::string::npos)
+      << f.D("team-a/two").decision.message;
+}
+
+TEST(FleetScheduler, ThrottleScalesTheLowestPriorityDownAndBackAfterTheHysteresis) {
+  FleetSchedulerOptions opts;
+  opts.throttleHysteresisSeconds = 60;
+  Fleet f(/*aws=*/8, 0, opts);
+  std::set<std::string> budgets;
+  f.scheduler->SetBudgetCallback([&](const std::string& k) { budgets.insert(k); });
+  // 840 W per accelerator; room for three.
+  f.hub.api->Seed(kinds::kBudget,
+                  BudgetJson("team-a", "power", "Throttle", {{"powerWatts", 2520}}));
+  ASSERT_TRUE(f.hub.WaitCached(kinds::kBudget, "team-a", "power"));
+  f.scheduler->BudgetChanged(f.hub.Caches().budgets->Get("team-a", "power"));
+  f.Create("team-a", "high", 2, /*priority=*/10);
+  f.Create("team-a", "low", 2, /*priority=*/0);
+  f.scheduler->RunCycle();
+  // Throttle budgets never refuse: both are placed, and low loses one replica.
+  ASSERT_TRUE(f.D("team-a/low").decision.placed);
+  EXPECT_EQ(f.D("team-a/high").throttledReplicas, 0);
+  EXPECT_EQ(f.D("team-a/low").throttledReplicas, 1);
+  EXPECT_EQ(f.D("team-a/low").decision.powerWatts, 840);
+  EXPECT_NE(f.D("team-a/low").throttleMessage.find("Throttle budget team-a/power"),
+            std::string::npos);
+  EXPECT_EQ(f.scheduler->BudgetFiguresOf("team-a/power").rate.powerWatts, 2520);
+  EXPECT_EQ(f.scheduler->BudgetFiguresOf("team-a/power").throttled, 1);
+  EXPECT_TRUE(budgets.count("team-a/power"));
+  // The accelerators stay reserved: low comes back where it was.
+  EXPECT_EQ(f.scheduler->Allocated("aws-h100"), 4);
+  // high goes: room for low again, but only after the hysteresis.
+  f.Delete("team-a", "high");
+  f.scheduler->RunCycle();
+  EXPECT_EQ(f.D("team-a/low").throttledReplicas, 1);
+  // The scheduler's timer would pass over the budget then (its thread is not started here).
+  f.hub.clock.Advance(std::chrono::seconds(61));
+  f.scheduler->BudgetChanged(f.hub.Caches().budgets->Get("team-a", "power"));
+  f.scheduler->RunCycle();
+  EXPECT_EQ(f.D("team-a/low").throttledReplicas, 0);
+  EXPECT_EQ(f.D("team-a/low").decision.powerWatts, 1680);
+}
+
+TEST(FleetScheduler, ABudgetNoLongerThrottleGivesBackWhatItScaledDown) {
+  Fleet f(/*aws=*/8);
+  f.hub.api->Seed(kinds::kBudget, BudgetJson("team-a", "power", "Throttle", {{"powerWatts", 1}}));
+  ASSERT_TRUE(f.hub.WaitCached(kinds::kBudget, "team-a", "power"));
+  f.scheduler->BudgetChanged(f.hub.Caches().budgets->Get("team-a", "power"));
+  f.Create("team-a", "job", 2, 0, [](json& w) { w["spec"]["type"] = "Batch"; });
+  f.scheduler->RunCycle();
+  EXPECT_EQ(f.D("team-a/job").throttledReplicas, 2);  // a gang: all of it
+  EXPECT_EQ(f.D("team-a/job").decision.hourlyCost, Decimal());
+  f.Patch(kinds::kBudget, "team-a", "power", {{"spec", {{"enforcement", "Warn"}}}});
+  f.scheduler->BudgetChanged(f.hub.Caches().budgets->Get("team-a", "power"));
+  f.scheduler->RunCycle();
+  EXPECT_EQ(f.D("team-a/job").throttledReplicas, 0);
 }
 
 TEST(FleetScheduler, LedgerEqualsTheDecisionsAfterRandomEvents) {

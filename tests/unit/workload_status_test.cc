@@ -381,50 +381,75 @@ TEST(WorkloadStatus, PlacedChangedWhenPlacementsMove) {
 }
 
 api::Budget NewBudget(const std::string& ns, const std::string& name,
-                      std::map<std::string, std::string> tags) {
+                      std::map<std::string, std::string> tags, bool exceeded = false) {
   api::Budget b;
   b.metadata.namespace_ = ns;
   b.metadata.name = name;
   b.spec.selector.tags = std::move(tags);
+  b.status.conditions.push_back({"Exceeded", exceeded ? "True" : "False", 1, "",
+                                 exceeded ? "LimitExceeded" : "WithinLimits",
+                                 exceeded ? "cost 61200.00 over limit 60000.00" : ""});
   return b;
-}
-
-BudgetVerdict Verdict(const std::string& ns, const std::string& name, BudgetState state) {
-  BudgetVerdict v;
-  v.namespace_ = ns;
-  v.name = name;
-  v.state = state;
-  v.message = "cost projected 61200.00 > limit 60000.00";
-  return v;
 }
 
 TEST(WorkloadStatus, WithinBudgetFalseOnlyForAMatchingExceededBudget) {
   Scenario r;
-  r.budgets = {NewBudget("team-a", "nlp", {{"team", "nlp"}})};
-  r.plan.budgets = {Verdict("team-a", "nlp", BudgetState::Exceeded)};
+  r.budgets = {NewBudget("team-a", "nlp", {{"team", "nlp"}}, /*exceeded=*/true)};
   auto u = r.Compute();
   EXPECT_EQ(Cond(u.status, "WithinBudget").status, "False");
   EXPECT_EQ(Cond(u.status, "WithinBudget").reason, "BudgetExceeded");
   EXPECT_EQ(Cond(u.status, "WithinBudget").message,
-            "nlp: cost projected 61200.00 > limit 60000.00");
+            "budget team-a/nlp: cost 61200.00 over limit 60000.00");
 
   // An empty selector takes every workload of its namespace.
-  r.budgets = {NewBudget("team-a", "all", {})};
-  r.plan.budgets = {Verdict("team-a", "all", BudgetState::Exceeded)};
+  r.budgets = {NewBudget("team-a", "all", {}, true)};
   EXPECT_EQ(Cond(r.Compute().status, "WithinBudget").status, "False");
 
-  // Another team's budget, a Warning, or the same name in another namespace: within budget.
-  r.budgets = {NewBudget("team-a", "vision", {{"team", "vision"}})};
-  r.plan.budgets = {Verdict("team-a", "vision", BudgetState::Exceeded)};
+  // Another team's budget, one within its limits, or the same name in another namespace.
+  r.budgets = {NewBudget("team-a", "vision", {{"team", "vision"}}, true)};
   EXPECT_EQ(Cond(r.Compute().status, "WithinBudget").status, "True");
-  r.budgets = {NewBudget("team-a", "nlp", {{"team", "nlp"}})};
-  r.plan.budgets = {Verdict("team-a", "nlp", BudgetState::Warning)};
+  EXPECT_EQ(Cond(r.Compute().status, "WithinBudget").message, "no budget counts this workload");
+  r.budgets = {NewBudget("team-a", "nlp", {{"team", "nlp"}}, false)};
   EXPECT_EQ(Cond(r.Compute().status, "WithinBudget").status, "True");
-  r.budgets = {NewBudget("team-b", "nlp", {{"team", "nlp"}})};
-  r.plan.budgets = {Verdict("team-b", "nlp", BudgetState::Exceeded)};
+  EXPECT_EQ(Cond(r.Compute().status, "WithinBudget").message,
+            "within every budget that counts this workload");
+  r.budgets = {NewBudget("team-b", "nlp", {{"team", "nlp"}}, true)};
   u = r.Compute();
   EXPECT_EQ(Cond(u.status, "WithinBudget").status, "True");
   EXPECT_EQ(Cond(u.status, "WithinBudget").reason, "WithinBudget");
+}
+
+TEST(WorkloadStatus, ADenyRefusalNeverContradictsPlaced) {
+  Scenario r;
+  r.decision = Unschedulable("0/2 pools fit; plan would exceed budget team-a/nlp powerWatts");
+  StatusInputs in{r.workload, r.decision, r.plan, r.now, r.members, r.clusters, r.budgets, "USD"};
+  in.budgetRefusal = "would exceed budget team-a/nlp powerWatts";
+  const auto u = ComputeWorkloadStatus(in);
+  EXPECT_EQ(Cond(u.status, "Placed").status, "False");
+  EXPECT_EQ(Cond(u.status, "WithinBudget").status, "False");
+  EXPECT_EQ(Cond(u.status, "WithinBudget").reason, "BudgetWouldExceed");
+  EXPECT_EQ(Cond(u.status, "WithinBudget").message,
+            "placement refused: would exceed budget team-a/nlp powerWatts");
+}
+
+TEST(WorkloadStatus, ThrottledRunsFewerReplicasAtTheirRates) {
+  Scenario r;
+  r.decision = Decision({Placement("aws-eu", "aws-h100", 2)});
+  r.members["aws-eu/aws-h100"] = std::make_shared<const json>(
+      json{{"metadata", {{"name", "chat-aws-h100"}}}, {"status", {{"readyReplicas", 1}}}});
+  StatusInputs in{r.workload, r.decision, r.plan, r.now, r.members, r.clusters, r.budgets, "USD"};
+  in.throttledReplicas = 1;
+  in.throttleMessage = "1 of 2 replicas scaled down by Throttle budget team-a/nlp";
+  const auto u = ComputeWorkloadStatus(in);
+  EXPECT_EQ(u.status.phase, api::Phase::Throttled);
+  EXPECT_EQ(u.status.throttledReplicas, 1);
+  EXPECT_EQ(Cond(u.status, "Ready").reason, "Throttled");
+  EXPECT_EQ(Cond(u.status, "Ready").status, "True");  // 1/1 of what runs
+  EXPECT_EQ(Cond(u.status, "WithinBudget").reason, "Throttled");
+  EXPECT_EQ(Cond(u.status, "WithinBudget").message, in.throttleMessage);
+  // The placements still show what is reserved.
+  ASSERT_EQ(u.status.placements.size(), 1u);
+  EXPECT_EQ(u.status.placements[0].replicas, 2);
 }
 
 TEST(WorkloadStatus, DescribePlacements) {
