@@ -7,7 +7,8 @@
 #                bench/operator_burst.sh runs it);
 #   3. kueue:    N one-GPU Jobs created in the hub for MultiKueue (a manager Kueue in the hub, one
 #                worker Kueue in each member), until every one has its Job in a member; Kueue as
-#                shipped (client rate 300 QPS, burst 500);
+#                shipped (the release's controller_manager_config.yaml: client rate 300 QPS,
+#                burst 500, controller concurrency 10 for Workloads and 5 for Jobs);
 #   4. kueue-qps: the same with the Kueue client rate raised to 1000 QPS, burst 2000, in every
 #                instance. Worker clients that the manager opens to the members are not covered by
 #                that setting in this version (client-go's 5 QPS, burst 10, per API kind).
@@ -118,6 +119,10 @@ kq_start() {
     echo "leaderElection: {leaderElect: false}"
     echo "internalCertManagement: {enable: false}"
     echo "integrations: {frameworks: [batch/job]}"
+    # As the release's controller_manager_config.yaml ships it: without it every controller,
+    # the MultiKueue dispatcher included, reconciles one object at a time.
+    echo "controller:"
+    echo "  groupKindConcurrency: {Job.batch: 5, Pod: 5, Workload.kueue.x-k8s.io: 10, LocalQueue.kueue.x-k8s.io: 5, Cohort.kueue.x-k8s.io: 1, ClusterQueue.kueue.x-k8s.io: 5, ResourceFlavor.kueue.x-k8s.io: 1}"
     [ -z "$qps" ] || echo "clientConnection: {qps: $qps, burst: $burst}"
   } >"$dir/config.yaml"
   KQ_HEALTH[$name]=${ports[0]}
