@@ -12,9 +12,9 @@
 #   4. kueue-qps: the same with the Kueue client rate raised to 1000 QPS, burst 2000, in every
 #                instance. Worker clients that the manager opens to the members are not covered by
 #                that setting in this version (client-go's 5 QPS, burst 10, per API kind).
-#                Known gap: this phase shares the hub's ClusterQueue with phase 3 and starts with
-#                its leftovers (Jobs still queued, finished Workloads to clean up in the workers),
-#                which swamp it; phase 3's Jobs and Workloads must be deleted first (not done yet).
+#                Phase 3's Jobs are deleted from the hub, and its Workloads waited out (up to
+#                KUEUE_DRAIN seconds, default 600) while its Kueues still run, so that this phase
+#                does not start behind them.
 # All driven by bench/burst_load with W parallel writers (no client-side limit), timed from just
 # before each create to a member watch first seeing the Job. Only the controllers of the phase
 # being measured run during it. Between phases the script waits until the previous phase's Jobs
@@ -320,6 +320,16 @@ kueue_phase() { # LABEL NS [QPS BURST]
   KQ_RATE[$label]=$B_RATE
   row "$label" "Jobs in the hub -> MultiKueue -> Jobs in 3 members${qps:+ (client $qps QPS, burst $burst_)}" \
     "$mgr_cpu s (workers $work_cpu s)" "$(bench_rss_mib "${KQ_PID[$label-hub]}") (workers $((work_rss / 1024)) MiB)"
+  # The next phase shares the hub's queue: take this one's Jobs out of it while Kueue runs.
+  t_kubectl hub delete jobs --all -n "$ns" --wait=false >/dev/null 2>&1 || true
+  local left i
+  for ((i = 0; i < ${KUEUE_DRAIN:-600}; i += 2)); do
+    # A failed list counts as not drained.
+    left=$(t_kubectl hub get workloads.kueue.x-k8s.io -n "$ns" -o name 2>/dev/null | wc -l) || left=unknown
+    [ "$left" = 0 ] && break
+    sleep 2
+  done
+  t_log "$label: hub Jobs deleted; $left Workloads left in the hub after $i s"
   for c in hub $MEMBERS; do kq_stop "$label-$c"; done
   # shellcheck disable=SC2086
   settle "$ns" $MEMBERS
