@@ -1,14 +1,20 @@
 // Burst load against the test fleet, with parallel writers so the creator is never the
-// bottleneck, in two modes measured by the same clock:
+// bottleneck, in five modes measured by the same clock:
 //   aiworkloads  N one-GPU Inference AIWorkloads created in the hub; done when every one has its
 //                Deployment in some member (the operator's dispatch rate and latency);
+//   batch        the same with Batch AIWorkloads, whose member object is a Job;
+//   kueue-jobs   N one-GPU Jobs created in the hub as Kueue's webhook would leave them for
+//                MultiKueue (suspended, labelled with --queue, spec.managedBy MultiKueue); done
+//                when every one has its Job in some member (MultiKueue's dispatch rate);
 //   deployments  N Deployments created directly in the members (round robin) by a plain client:
-//                the rate at which the same fleet accepts them, the bar the operator is judged by.
+//                the rate at which the same fleet accepts them, the bar the operator is judged by;
+//   jobs         the same with Jobs (the raw rate for batch and kueue-jobs).
 // Each object's latency runs from just before its create request is sent to the moment a watch
-// on the members (informers started beforehand, in this process) first sees its Deployment.
+// on the members (informers started beforehand, in this process) first sees its member object.
 //
-//   burst_load --kubeconfig FILE --mode aiworkloads|deployments --namespace NS
-//              [--count N] [--writers W] [--hub CONTEXT] [--members c1,c2,...] [--timeout S]
+//   burst_load --kubeconfig FILE --mode aiworkloads|batch|kueue-jobs|deployments|jobs
+//              --namespace NS [--count N] [--writers W] [--hub CONTEXT] [--members c1,c2,...]
+//              [--queue NAME] [--timeout S]
 //
 // Prints a summary and `burst_load: key=value` lines on stderr for scripts. Deletes nothing:
 // the calling script owns the namespace.
@@ -37,12 +43,13 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 constexpr const char* kUsage =
-    R"(usage: burst_load --kubeconfig FILE --mode aiworkloads|deployments --namespace NS
-                  [--count N] [--writers W] [--hub CONTEXT] [--members c1,c2,...] [--timeout S]
+    R"(usage: burst_load --kubeconfig FILE --mode aiworkloads|batch|kueue-jobs|deployments|jobs
+                  --namespace NS [--count N] [--writers W] [--hub CONTEXT] [--members c1,c2,...]
+                  [--queue NAME] [--timeout S]
 )";
 
 struct Flags {
-  std::string kubeconfig, mode, ns, hub = "hub";
+  std::string kubeconfig, mode, ns, hub = "hub", queue = "bench";
   std::vector<std::string> members = {"hub", "cloud", "onprem", "edge"};
   int count = 1000, writers = 16, timeout = 300;
 };
@@ -53,12 +60,12 @@ std::string Name(int i) {
   return name;
 }
 
-json Workload(const std::string& ns, int i) {
+json Workload(const std::string& ns, int i, const char* type) {
   return {{"apiVersion", "hybridai.io/v1alpha1"},
           {"kind", "AIWorkload"},
           {"metadata", {{"name", Name(i)}, {"namespace", ns}}},
           {"spec",
-           {{"type", "Inference"},
+           {{"type", type},
             {"replicas", 1},
             {"accelerators", {{"count", 1}}},
             {"placement", {{"objective", "Balanced"}}},
@@ -87,7 +94,36 @@ json Deployment(const std::string& ns, int i) {
                                {"resources", {{"limits", {{"nvidia.com/gpu", "1"}}}}}}})}}}}}}}};
 }
 
-// The workload a member Deployment stands for: the operator's label, else its own name.
+json GpuContainer() {
+  return {{"name", "main"},
+          {"image", "registry.k8s.io/pause:3.10"},
+          {"resources",
+           {{"requests", {{"nvidia.com/gpu", "1"}}}, {"limits", {{"nvidia.com/gpu", "1"}}}}}};
+}
+
+// A one-GPU Job: what the operator makes of a Batch workload, created straight in a member (raw)
+// or, with `queue` set, in the hub as Kueue's webhook would leave it for MultiKueue to dispatch.
+json Job(const std::string& ns, int i, const std::string& queue) {
+  json labels = {{"bench", "burst"}};
+  if (!queue.empty()) labels["kueue.x-k8s.io/queue-name"] = queue;
+  json spec = {
+      {"parallelism", 1},
+      {"completions", 1},
+      {"backoffLimit", 0},
+      {"template",
+       {{"metadata", {{"labels", {{"bench", "burst"}}}}},
+        {"spec", {{"restartPolicy", "Never"}, {"containers", json::array({GpuContainer()})}}}}}};
+  if (!queue.empty()) {
+    spec["suspend"] = true;
+    spec["managedBy"] = "kueue.x-k8s.io/multikueue";
+  }
+  return {{"apiVersion", "batch/v1"},
+          {"kind", "Job"},
+          {"metadata", {{"name", Name(i)}, {"namespace", ns}, {"labels", labels}}},
+          {"spec", spec}};
+}
+
+// The workload a member object stands for: the operator's label, else its own name.
 std::string Origin(const json& d) {
   const json labels = d["metadata"].value("labels", json::object());
   if (labels.contains("hybridai.io/workload")) return labels["hybridai.io/workload"];
@@ -132,7 +168,9 @@ int Run(const Flags& f) {
   if (!hub_made.ok()) return 2;
   std::shared_ptr<runtime::ApiClient> hub(std::move(hub_made.value()));
 
-  // Watches first, on every member: the first sight of each Deployment is stamped.
+  // Watches first, on every member: the first sight of each member object is stamped.
+  const bool jobs = f.mode == "batch" || f.mode == "kueue-jobs" || f.mode == "jobs";
+  const runtime::ResourceKind& member_kind = jobs ? kinds::kJob : kinds::kDeployment;
   std::mutex mu;
   std::map<std::string, Clock::time_point> seen;
   std::vector<std::unique_ptr<runtime::Informer>> informers;
@@ -143,8 +181,8 @@ int Run(const Flags& f) {
     runtime::InformerOptions io;
     io.ns = f.ns;
     io.compact = true;
-    auto inf = std::make_unique<runtime::Informer>(*clients[ctx], kinds::kDeployment,
-                                                   runtime::RealClock(), io);
+    auto inf =
+        std::make_unique<runtime::Informer>(*clients[ctx], member_kind, runtime::RealClock(), io);
     inf->AddEventHandler(runtime::ResourceEventHandler{.onAdd =
                                                            [&](const runtime::ObjectPtr& o) {
                                                              const auto now = Clock::now();
@@ -168,11 +206,14 @@ int Run(const Flags& f) {
     writers.emplace_back([&] {
       for (int i = next++; i < f.count; i = next++) {
         sent[static_cast<size_t>(i)] = Clock::now();
+        auto& member = *clients[f.members[static_cast<size_t>(i) % f.members.size()]];
         runtime::Result<json> res =
             f.mode == "aiworkloads"
-                ? hub->Create(kinds::kAIWorkload, f.ns, Workload(f.ns, i))
-                : clients[f.members[static_cast<size_t>(i) % f.members.size()]]->Create(
-                      kinds::kDeployment, f.ns, Deployment(f.ns, i));
+                ? hub->Create(kinds::kAIWorkload, f.ns, Workload(f.ns, i, "Inference"))
+            : f.mode == "batch" ? hub->Create(kinds::kAIWorkload, f.ns, Workload(f.ns, i, "Batch"))
+            : f.mode == "kueue-jobs" ? hub->Create(kinds::kJob, f.ns, Job(f.ns, i, f.queue))
+            : f.mode == "jobs"       ? member.Create(kinds::kJob, f.ns, Job(f.ns, i, ""))
+                                     : member.Create(kinds::kDeployment, f.ns, Deployment(f.ns, i));
         if (!res.ok()) {
           ++failed;
           spdlog::warn("create {} failed: {}", Name(i), res.error().ToString());
@@ -210,12 +251,13 @@ int Run(const Flags& f) {
   const double create_s = Ms(created - start) / 1000.0;
   const double rate = total_s > 0 ? static_cast<double>(lat.size()) / total_s : 0;
   std::printf("burst_load: mode=%s count=%d writers=%d\n", f.mode.c_str(), f.count, f.writers);
-  std::printf("  created in %.2f s (%d failed); %zu/%d Deployments seen in members\n", create_s,
-              failed.load(), lat.size(), f.count);
-  std::printf("  first create -> last Deployment: %.2f s = %.1f objects/s\n", total_s, rate);
-  std::printf(
-      "  latency create -> Deployment seen: p50 %.0f ms, p90 %.0f ms, p99 %.0f ms, max %.0f ms\n",
-      Percentile(lat, 0.5), Percentile(lat, 0.9), Percentile(lat, 0.99), Percentile(lat, 1.0));
+  const char* what = jobs ? "Job" : "Deployment";
+  std::printf("  created in %.2f s (%d failed); %zu/%d %ss seen in members\n", create_s,
+              failed.load(), lat.size(), f.count, what);
+  std::printf("  first create -> last %s: %.2f s = %.1f objects/s\n", what, total_s, rate);
+  std::printf("  latency create -> %s seen: p50 %.0f ms, p90 %.0f ms, p99 %.0f ms, max %.0f ms\n",
+              what, Percentile(lat, 0.5), Percentile(lat, 0.9), Percentile(lat, 0.99),
+              Percentile(lat, 1.0));
   std::fprintf(stderr,
                "burst_load: mode=%s seen=%zu failed=%d seconds=%.3f rate=%.1f p50_ms=%.0f "
                "p99_ms=%.0f create_seconds=%.3f\n",
@@ -249,6 +291,8 @@ int main(int argc, char** argv) {
       f.writers = std::atoi(value().c_str());
     else if (a == "--hub")
       f.hub = value();
+    else if (a == "--queue")
+      f.queue = value();
     else if (a == "--timeout")
       f.timeout = std::atoi(value().c_str());
     else if (a == "--members") {
@@ -265,7 +309,9 @@ int main(int argc, char** argv) {
     }
   }
   if (f.kubeconfig.empty() || f.ns.empty() || f.count <= 0 || f.writers <= 0 || f.members.empty() ||
-      (f.mode != "aiworkloads" && f.mode != "deployments")) {
+      (f.mode != "aiworkloads" && f.mode != "batch" && f.mode != "kueue-jobs" &&
+       f.mode != "deployments" && f.mode != "jobs") ||
+      (f.mode == "kueue-jobs" && f.queue.empty())) {
     std::cerr << kUsage;
     return 2;
   }

@@ -18,6 +18,7 @@
 # etcd during each phase show where the time goes.
 source "$(dirname "$0")/../e2e/fleet/testlib.sh"
 source "$(dirname "$0")/../e2e/tests/lib/operator.sh"
+source "$(dirname "$0")/burst_lib.sh"
 N=${1:-1000}
 W=${2:-16}
 op_setup "$T_ROOT/bench/burst_fleet.yaml"
@@ -31,33 +32,17 @@ t_eventually 120 "members Ready" bash -c \
 t_eventually 120 "pools measured" bash -c \
   "[ \"\$(kubectl --context hub get gp -o jsonpath='{range .items[*]}{.status.readyNodes}{\"\n\"}{end}' | grep -c 2)\" = 7 ]"
 
-cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$1/stat"; }
-# CPU seconds of every fleet apiserver and etcd, "name=seconds ...": where the time goes.
-fleet_cpu() {
-  local n
-  for n in hub-apiserver cloud-apiserver onprem-apiserver edge-apiserver etcd; do
-    printf '%s=%s ' "$n" "$(cpu_seconds "$(cat "$FLEET_DIR/pids/$n.pid")")"
-  done
-}
-# cpu_delta BEFORE AFTER: per-process CPU seconds spent between two fleet_cpu readings.
-cpu_delta() {
-  awk -v a="$1" -v b="$2" 'BEGIN {
-    n = split(a, x, " "); for (i = 1; i <= n; i++) { split(x[i], kv, "="); before[kv[1]] = kv[2] }
-    n = split(b, y, " "); for (i = 1; i <= n; i++) { split(y[i], kv, "="); printf "%s %.1f s  ", kv[1], kv[2] - before[kv[1]] }
-  }'
-}
-
 # 1. The raw rate, in a namespace of its own (deleted before the operator's turn).
 RAW_NS="$NS-raw"
 OP_NAMESPACES+=("$RAW_NS")
 t_log "raw: $N Deployments straight into the members, $W writers"
 load_raw_before=$(cut -d' ' -f1 /proc/loadavg)
-fleet_raw_before=$(fleet_cpu)
+fleet_raw_before=$(bench_fleet_cpu)
 "$LOAD" --kubeconfig "$FLEET_DIR/kubeconfig" --mode deployments --namespace "$RAW_NS" \
   --count "$N" --writers "$W" --members cloud,onprem,edge 2>"$OP_LOG_DIR/raw.err" | tee "$OP_LOG_DIR/raw.out" ||
   t_fail "raw burst: $(tail -3 "$OP_LOG_DIR/raw.err")"
 load_raw=$(cut -d' ' -f1 /proc/loadavg)
-fleet_raw=$(cpu_delta "$fleet_raw_before" "$(fleet_cpu)")
+fleet_raw=$(bench_cpu_delta "$fleet_raw_before" "$(bench_fleet_cpu)")
 raw_rate=$(sed -n 's/.* rate=\([0-9.]*\).*/\1/p' "$OP_LOG_DIR/raw.err" | tail -1)
 for c in cloud onprem edge; do kubectl --context "$c" delete namespace "$RAW_NS" --wait=false >/dev/null 2>&1 || true; done
 for c in cloud onprem edge; do
@@ -66,15 +51,15 @@ done
 
 # 2. The operator.
 t_log "operator: $N AIWorkloads into the hub, $W writers"
-cpu_before=$(cpu_seconds "${OP_PID[bench]}")
+cpu_before=$(bench_cpu_seconds "${OP_PID[bench]}")
 load_op_before=$(cut -d' ' -f1 /proc/loadavg)
-fleet_op_before=$(fleet_cpu)
+fleet_op_before=$(bench_fleet_cpu)
 "$LOAD" --kubeconfig "$FLEET_DIR/kubeconfig" --mode aiworkloads --namespace "$NS" \
   --count "$N" --writers "$W" --members hub,cloud,onprem,edge 2>"$OP_LOG_DIR/op.err" | tee "$OP_LOG_DIR/op.out" ||
   t_fail "operator burst: $(tail -3 "$OP_LOG_DIR/op.err")"
 load_op=$(cut -d' ' -f1 /proc/loadavg)
-fleet_op=$(cpu_delta "$fleet_op_before" "$(fleet_cpu)")
-cpu_after=$(cpu_seconds "${OP_PID[bench]}")
+fleet_op=$(bench_cpu_delta "$fleet_op_before" "$(bench_fleet_cpu)")
+cpu_after=$(bench_cpu_seconds "${OP_PID[bench]}")
 op_rate=$(sed -n 's/.* rate=\([0-9.]*\).*/\1/p' "$OP_LOG_DIR/op.err" | tail -1)
 rss=$(awk '/^VmRSS/ {print $2}' "/proc/${OP_PID[bench]}/status")
 hwm=$(awk '/^VmHWM/ {print $2}' "/proc/${OP_PID[bench]}/status")
