@@ -1,7 +1,8 @@
 # Sourced by scripts/fuzz.sh and scripts/sanitize.sh: the one clang ASan+UBSan build directory
 # they share (HYBRIDAI_FUZZ=ON, tests/fuzz/CMakeLists.txt), so the libraries the fuzz harnesses
 # and the sanitized core and CLI unit tests are made of are compiled once. -O1 with line tables
-# only: fast enough to fuzz, symbolized stacks, about half the compile time of -O2 -g.
+# only: fast enough to fuzz, symbolized stacks, and a quarter less CPU than -O2 -g on a test
+# program (22 s against 29 s for codec_test; the same on the core's own files).
 # Installs clang and its runtime from Debian when missing.
 CLANG_ASAN_DIR=${CLANG_ASAN_DIR:-build-fuzz}
 
