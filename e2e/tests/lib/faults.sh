@@ -20,8 +20,9 @@ declare -A FAULT_PIDFILE=()
 
 fault_kubectl() { kubectl --request-timeout=10s --context "$@"; }
 
-# _fault_supervise PIDFILE LOG CMD...: runs CMD, and again a second after each exit, until TERM;
-# the running child's pid is kept in PIDFILE. Runs detached (see fault_op_start).
+# _fault_supervise PIDFILE LOG CMD...: runs CMD, and again a second after each exit (once
+# PIDFILE.hold is gone), until TERM; the running child's pid is kept in PIDFILE. Runs detached
+# (see fault_op_start).
 _fault_supervise() {
   set +e
   local pidfile=$1 log=$2 stop=0 child=""
@@ -32,7 +33,11 @@ _fault_supervise() {
     child=$!
     echo "$child" >"$pidfile"
     while kill -0 "$child" 2>/dev/null; do wait "$child" 2>/dev/null; done
-    [ "$stop" = 0 ] && echo "----- supervisor: exited, restarting at $(date -u +%T) -----" >>"$log" && sleep 1
+    [ "$stop" = 0 ] || break
+    # PIDFILE.hold holds the restart back (a replica kept down while another takes over).
+    while [ -e "$pidfile.hold" ] && [ "$stop" = 0 ]; do sleep 0.2; done
+    echo "----- supervisor: exited, restarting at $(date -u +%T) -----" >>"$log"
+    sleep 1
   done
 }
 
@@ -336,17 +341,23 @@ inject_kill_operator() {
   t_eventually 60 "operator $name back" op_get "$name" /healthz
 }
 
-# inject_kill_leader: the replica that leads is SIGKILLed once (its supervisor restarts it).
+# inject_kill_leader: the replica that leads is SIGKILLed once and kept down until another
+# replica has taken the lease over (it cannot before the lease expires), then started again.
 inject_kill_leader() {
-  local leader
+  local leader now deadline
   _fault_third
   t_eventually 60 "a leader" fault_leader
   leader=$(fault_leader)
+  touch "${FAULT_PIDFILE[$leader]}.hold"
   t_log "killing the leader, $leader (pid $(fault_op_pid "$leader"))"
   kill -KILL "$(fault_op_pid "$leader")"
-  sleep 2
-  t_eventually 60 "a leader again" fault_leader
-  t_log "now led by $(fault_leader)"
+  deadline=$((SECONDS + 60))
+  until now=$(fault_leader) && [ "$now" != "$leader" ]; do
+    [ "$SECONDS" -lt "$deadline" ] || t_fail "no other replica took the lease over within 60 s"
+    sleep 0.5
+  done
+  t_log "$now took the lease over; starting $leader again"
+  rm -f "${FAULT_PIDFILE[$leader]}.hold"
 }
 
 # _fault_compact: etcd's history compacted up to its head revision.
