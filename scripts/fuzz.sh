@@ -1,30 +1,20 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer harnesses of tests/fuzz in their own build directory (clang, ASan+UBSan)
-# and runs each for SECONDS_PER_HARNESS seconds (default 10), starting from the checked-in seed
-# corpus. Installs clang from Debian when it is missing. Findings (crash-*, leak-*, timeout-*,
-# oom-*) are kept under $BUILD_DIR/findings/<harness>/; each one becomes a regression test in
-# tests/unit. Exit status 1 when any harness found something.
+# Builds the libFuzzer harnesses of tests/fuzz (clang, ASan+UBSan, in the build directory it
+# shares with the sanitized core and CLI unit tests: scripts/sanitizers/clang_asan.sh) and runs
+# each for SECONDS_PER_HARNESS seconds (default 10), starting from the checked-in seed corpus.
+# Installs clang from Debian when it is missing. Findings (crash-*, leak-*, timeout-*, oom-*)
+# are kept under $CLANG_ASAN_DIR/findings/<harness>/; each one becomes a regression test in
+# tests/unit. Exit status 1 when any harness found something. scripts/test.sh (CI) runs it for
+# a short fixed time.
 #   scripts/fuzz.sh [SECONDS_PER_HARNESS]      e.g. scripts/fuzz.sh 600 for a longer run
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/sanitizers/clang_asan.sh
 
 PER_HARNESS=${1:-10}
-BUILD_DIR=${BUILD_DIR:-build-fuzz}
-
-if ! command -v clang++ >/dev/null 2>&1; then
-  echo "fuzz: installing clang"
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
-    clang libclang-rt-14-dev >/dev/null
-fi
-
-if [ ! -f "$BUILD_DIR/build.ninja" ]; then
-  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_CXX_COMPILER=clang++ \
-    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHYBRIDAI_FUZZ=ON -DHYBRIDAI_JEMALLOC=OFF >/dev/null
-fi
-cmake --build "$BUILD_DIR" -j "${JOBS:-$(nproc)}"
+BUILD_DIR=$CLANG_ASAN_DIR
+clang_asan_configure
+clang_asan_build fuzz_harnesses
 
 failed=()
 for harness in "$BUILD_DIR"/fuzz/*_fuzz; do

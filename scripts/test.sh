@@ -4,8 +4,12 @@
 # integration and e2e tiers. Every tier runs even if an earlier one failed; the exit status is
 # non-zero if any did. The fleet is always torn down.
 #
+# Between the unit tests and the fleet: the core and CLI unit tests again under clang ASan+UBSan,
+# and every libFuzzer harness for FUZZ_SECONDS (default 10) from its seed corpus, both from one
+# clang build directory (build-fuzz; scripts/sanitize.sh core, scripts/fuzz.sh).
+#
 # Environment: BUILD_DIR (default build), FLEET_DIR (default: a fresh temporary directory),
-# CTEST_ARGS (extra ctest arguments, e.g. "-R it_fleet").
+# CTEST_ARGS (extra ctest arguments, e.g. "-R it_fleet"), FUZZ_SECONDS (0: no sanitized tier).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
@@ -30,6 +34,13 @@ e2e/tools/install.sh >/dev/null || {
 tier "unit tests"
 # shellcheck disable=SC2086 # CTEST_ARGS is a list of arguments
 ctest --test-dir "$BUILD_DIR" -L unit --output-on-failure -j "$(nproc)" ${CTEST_ARGS:-} || failed+=(unit)
+
+if [ "${FUZZ_SECONDS:-10}" != 0 ]; then
+  tier "core and CLI unit tests under clang ASan+UBSan"
+  CTEST_ARGS="" scripts/sanitize.sh core || failed+=(sanitize-core)
+  tier "fuzzing, ${FUZZ_SECONDS:-10} s a harness"
+  scripts/fuzz.sh "${FUZZ_SECONDS:-10}" || failed+=(fuzz)
+fi
 
 tier "test fleet"
 FLEET_DIR=${FLEET_DIR:-$(mktemp -d /tmp/hybridai-ci-fleet.XXXXXX)}

@@ -141,8 +141,11 @@ bool FieldReader::DecValue(const json& v, const std::string& full_path, Decimal*
     return true;
   }
   // Say which rule was broken: sign, precision or syntax.
-  if (Decimal::Parse(text, /*allow_negative=*/true)) {
-    Error(full_path, "must be >= 0, got " + Describe(v));
+  if (auto signed_value = Decimal::Parse(text, /*allow_negative=*/true)) {
+    // "-0" is not below zero: what it breaks is the unsigned syntax (the CRD's pattern).
+    Error(full_path, (signed_value->units() == 0 ? "must be written without a sign, got "
+                                             : "must be >= 0, got ") +
+                         Describe(v));
   } else if (auto dot = text.find('.'); dot != std::string::npos &&
                                         text.size() - dot - 1 > Decimal::kScaleDigits &&
                                         std::all_of(text.begin() + dot + 1, text.end(),
