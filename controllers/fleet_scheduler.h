@@ -50,6 +50,10 @@ struct ScheduledDecision {
   std::string preemptedBy;
   int64_t preemptorPriority = 0;
   bool finished = false;  // a Job that Succeeded or Failed: placements kept, nothing held
+  // Why the placements last changed when it was not an ordinary (re)placement: "Failback"
+  // (a more preferred tier had room for spec.placement.failback.afterSeconds).
+  std::string moveReason;
+  std::string moveMessage;
 };
 
 // "preempted by ns/name (priority N)"
@@ -122,6 +126,13 @@ class FleetScheduler {
   PlacementInput InputFor(const api::AIWorkload& w, const LedgerEntry* current, int64_t now);
   void ArmFailoverTimers(const std::string& key, const api::AIWorkload& w,
                          const std::vector<api::Placement>& placements, int64_t now);
+  // Failback (fleet_failback.cc). For a tiered workload with failback WhenRoomReturns whose
+  // replicas are not all in its first tier: whether a fresh plan would put more of them in more
+  // preferred tiers, for how long that has held, and once for afterSeconds, `plan` becomes the
+  // fresh plan (true). Arms a timer for the deadline; forgets the room when it goes away.
+  bool FailBack(const std::string& key, const nlohmann::json& object, const api::AIWorkload& w,
+                const PlacementInput& input, PlacementPlan& plan, int64_t now,
+                std::string& message);
   void Deliver(const Outbox& out);
   int64_t NowUnix() const;
 
@@ -141,7 +152,14 @@ class FleetScheduler {
   std::set<std::string> pending_;
   bool retryPending_ = false;
 
-  runtime::WorkQueue timers_;  // failover deadlines: delayed adds on the clock
+  // Failback: workloads with replicas outside their first tier (decided again when room may
+  // have appeared or gone), and since when a better plan has been possible without a break.
+  // In memory: after a restart the wait starts over, which only delays a failback.
+  std::set<std::string> overflowed_;
+  std::unordered_map<std::string, int64_t> roomSince_;
+  bool retryOverflow_ = false;
+
+  runtime::WorkQueue timers_;  // failover and failback deadlines: delayed adds on the clock
   std::jthread loop_, timerLoop_;
 };
 
