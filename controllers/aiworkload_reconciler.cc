@@ -131,11 +131,17 @@ Result<ReconcileResult> AIWorkloadReconciler::Reconcile(const Request& request) 
   }
   const WorkloadDecision& decision = scheduled->decision;
   std::vector<std::string> failures;
-  if (decision.placed && !scheduled->finished) Materialize(w, decision.placements, failures);
-  CollectGarbage(w, decision.placements, failures);
+  // Inference moves are made before they break: old objects serve until the new are Ready.
+  Handover handover;
+  if (decision.placed && !scheduled->finished && w.spec.type == api::WorkloadType::Inference)
+    handover =
+        PlanHandover(w.spec.replicas, decision.placements, ObserveMembers(w, decision.placements));
+  if (decision.placed && !scheduled->finished)
+    Materialize(w, decision.placements, handover, failures);
+  CollectGarbage(w, decision.placements, handover, failures);
   // Status is written whatever the members said: it shows the decision and what each member
   // reports, so a dark member never hides a move.
-  if (auto st = WriteStatus(w, *object, *scheduled); !st.ok()) return st.error();
+  if (auto st = WriteStatus(w, *object, *scheduled, handover); !st.ok()) return st.error();
   if (!failures.empty()) {
     std::string message;
     for (const auto& f : failures) message += (message.empty() ? "" : "; ") + f;
@@ -150,7 +156,8 @@ Result<ReconcileResult> AIWorkloadReconciler::Reconcile(const Request& request) 
 }
 
 Status AIWorkloadReconciler::WriteStatus(const api::AIWorkload& w, const json& object,
-                                         const ScheduledDecision& scheduled) {
+                                         const ScheduledDecision& scheduled,
+                                         const Handover& handover) {
   const WorkloadDecision& decision = scheduled.decision;
   std::vector<api::MemberCluster> member_clusters;
   for (const auto& obj : caches_.clusters->List())
@@ -169,6 +176,8 @@ Status AIWorkloadReconciler::WriteStatus(const api::AIWorkload& w, const json& o
                       std::move(budgets),
                       scheduled.currency};
   if (!scheduled.preemptedBy.empty() && !decision.placed) inputs.unplacedReason = "Preempted";
+  inputs.handover = &handover;
+  inputs.moveReason = scheduled.moveReason;
   const std::string key = KeyOf(w.metadata);
   for (const auto& p : decision.placements) {
     for (const auto& o : members_.ObjectsOf(p.cluster, KindOf(w), key)) {
@@ -177,6 +186,7 @@ Status AIWorkloadReconciler::WriteStatus(const api::AIWorkload& w, const json& o
     }
   }
   WorkloadStatusUpdate update = ComputeWorkloadStatus(inputs, options_.accountingInterval.count());
+  HandoverEvents(object, w.status, update.status, scheduled);
   if (update.placedChanged) {
     if (decision.placed) {
       Event(object, false, "Placed",
@@ -221,9 +231,11 @@ Status AIWorkloadReconciler::EnsureNamespace(const std::string& cluster, runtime
 
 void AIWorkloadReconciler::Materialize(const api::AIWorkload& w,
                                        const std::vector<api::Placement>& placements,
+                                       const Handover& handover,
                                        std::vector<std::string>& failures) {
   const std::string key = KeyOf(w.metadata);
   for (const auto& p : placements) {
+    if (handover.holdScale.count(p.cluster + "/" + p.pool)) continue;  // scale-down waits
     auto client = Reachable(p.cluster);
     if (!client) continue;  // dark: applied when it returns (its Ready wakes this workload)
     runtime::ObjectPtr pool_object = caches_.pools->Get("", p.pool);
@@ -264,6 +276,7 @@ void AIWorkloadReconciler::Materialize(const api::AIWorkload& w,
 
 void AIWorkloadReconciler::CollectGarbage(const api::AIWorkload& w,
                                           const std::vector<api::Placement>& placements,
+                                          const Handover& handover,
                                           std::vector<std::string>& failures) {
   const std::string key = KeyOf(w.metadata);
   for (const auto& cluster : members_.Clusters()) {
@@ -279,7 +292,7 @@ void AIWorkloadReconciler::CollectGarbage(const api::AIWorkload& w,
         for (const auto& p : placements)
           wanted |= p.cluster == cluster && *kind == KindOf(w) &&
                     MemberObjectName(w.metadata.name, p.pool) == name;
-        if (wanted) continue;
+        if (wanted || (*kind == KindOf(w) && handover.keep.count(cluster + "/" + name))) continue;
         runtime::DeleteOptions opts;
         opts.propagation = runtime::PropagationPolicy::Background;
         opts.preconditionUid = (*o)["metadata"].value("uid", "");

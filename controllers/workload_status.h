@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "controllers/make_before_break.h"
 #include "core/placement_input.h"
 #include "core/types.h"
 
@@ -27,6 +28,10 @@ struct StatusInputs {
   std::string currency = "USD";      // of the pools placed on
   // The Placed=False reason: Unschedulable, or Preempted when it lost its placements.
   std::string unplacedReason = "Unschedulable";
+  // A move in progress (make_before_break.h): old placements still serving count as ready and
+  // show in status.draining, with a Moving condition. Null: none.
+  const Handover* handover = nullptr;
+  std::string moveReason = "";  // the scheduler's, e.g. Failback
 };
 
 struct WorkloadStatusUpdate {
