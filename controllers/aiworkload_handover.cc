@@ -37,6 +37,40 @@ std::vector<ObservedMember> AIWorkloadReconciler::ObserveMembers(
   return out;
 }
 
+Handover AIWorkloadReconciler::PlanMove(const api::AIWorkload& w,
+                                        const std::vector<api::Placement>& placements) const {
+  std::vector<ObservedMember> observed = ObserveMembers(w, placements);
+  Handover h = PlanHandover(w.spec.replicas, placements, observed);
+  // Nothing old would be broken (no old object serving, no scale-down): the caches suffice.
+  bool breaks = false;
+  for (const auto& o : observed) {
+    if (!o.reachable || o.ready <= 0) continue;
+    if (!o.wanted) breaks = true;
+    for (const auto& p : placements) {
+      if (o.wanted && p.cluster == o.cluster && p.pool == o.pool && o.replicas > p.replicas)
+        breaks = true;
+    }
+  }
+  if (!h.complete || !breaks) return h;
+  // About to break the old: the decided Deployments' readiness from the members themselves. A
+  // member cache that has not caught up (its watch still backing off after the member was
+  // dark) may hold a copy from before a move, ready but gone.
+  const runtime::ResourceKind& kind = MemberKindFor(w.spec.type).Kind();
+  for (auto& o : observed) {
+    if (!o.wanted || !o.reachable) continue;
+    auto client = members_.Client(o.cluster);
+    auto fresh = client ? client->Get(kind, w.metadata.namespace_, o.name)
+                        : runtime::Result<json>(runtime::ApiError{});
+    if (!fresh.ok()) {
+      o.ready = 0;  // unknown counts as not ready: the old keeps serving
+      continue;
+    }
+    o.replicas = fresh.value().value("spec", json::object()).value("replicas", int64_t{1});
+    o.ready = fresh.value().value("status", json::object()).value("readyReplicas", int64_t{0});
+  }
+  return PlanHandover(w.spec.replicas, placements, observed);
+}
+
 void AIWorkloadReconciler::HandoverEvents(const json& object, const api::AIWorkloadStatus& before,
                                           const api::AIWorkloadStatus& after,
                                           const ScheduledDecision& scheduled) {

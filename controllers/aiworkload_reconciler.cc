@@ -134,8 +134,7 @@ Result<ReconcileResult> AIWorkloadReconciler::Reconcile(const Request& request) 
   // Inference moves are made before they break: old objects serve until the new are Ready.
   Handover handover;
   if (decision.placed && !scheduled->finished && w.spec.type == api::WorkloadType::Inference)
-    handover =
-        PlanHandover(w.spec.replicas, decision.placements, ObserveMembers(w, decision.placements));
+    handover = PlanMove(w, decision.placements);
   if (decision.placed && !scheduled->finished)
     Materialize(w, decision.placements, handover, failures);
   CollectGarbage(w, decision.placements, handover, failures);

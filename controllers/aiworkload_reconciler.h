@@ -56,6 +56,9 @@ class AIWorkloadReconciler : public runtime::Reconciler {
   // (aiworkload_handover.cc).
   std::vector<ObservedMember> ObserveMembers(const api::AIWorkload& w,
                                              const std::vector<api::Placement>& placements) const;
+  // The handover, confirmed: before anything old is broken, the decided Deployments are read
+  // from their members themselves, since a member's cache lags after the member was dark.
+  Handover PlanMove(const api::AIWorkload& w, const std::vector<api::Placement>& placements) const;
   // "Moving" when old placements start draining, "Moved" when the last of them is gone.
   void HandoverEvents(const nlohmann::json& object, const api::AIWorkloadStatus& before,
                       const api::AIWorkloadStatus& after, const ScheduledDecision& scheduled);

@@ -452,8 +452,17 @@ TEST_F(AIWorkloadReconcilerTest, AMoveIsMadeBeforeItBreaks) {
   EXPECT_EQ(w_.Deployments("aws-eu").size(), 1u);
   EXPECT_GE(ReadyAcrossMembers(w_), 4);
 
-  // All of them: the old one goes.
+  // All of them, says the cache; but the old is broken only once the member itself confirms it:
+  // a member that cannot answer keeps the old serving.
   SetReady(w_, "dc-paris", "chat-dc-paris-h100", 4);
+  ApiError down;
+  down.reason = ApiError::Reason::Transport;
+  down.message = "connection refused";
+  w_.paris->InjectError(Verb::Get, down, kinds::kDeployment);
+  ASSERT_TRUE(w_.Step("team-a", "chat").ok());
+  EXPECT_EQ(w_.Deployments("aws-eu").size(), 1u);
+  EXPECT_EQ(Cond(w_.Workload("team-a", "chat"), "Moving").status, "True");
+  // Confirmed: the old one goes.
   ASSERT_TRUE(w_.Step("team-a", "chat").ok());
   EXPECT_TRUE(w_.Deployments("aws-eu").empty());
   w = w_.Workload("team-a", "chat");
