@@ -237,7 +237,8 @@ struct Placement {
   Decimal hourlyCost;
   int64_t powerWatts = 0;
   int64_t carbonGramsPerHour = 0;
-  std::optional<int64_t> tier;  // index into spec.placement.tiers; absent without tiers
+  // Index into spec.placement.tiers; absent without tiers.
+  std::optional<int64_t> tier = std::nullopt;
 };
 
 // A member object of an earlier placement that still serves while the placements that replace
