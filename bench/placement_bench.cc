@@ -28,8 +28,9 @@ const char* kVendors[] = {"NVIDIA", "AMD", "Intel"};
 const char* kModels[] = {"H100", "A100", "L4", "MI300X", "MI250", "Gaudi2"};
 const char* kTeams[] = {"vision", "speech", "search", "ads", "research"};
 
-// `scale` x (1,000 workloads, 100 pools, 10 clusters).
-PlacementInput Fleet(int64_t scale) {
+// `scale` x (1,000 workloads, 100 pools, 10 clusters). `tieredPct`: the share of workloads
+// with placement tiers (OnPrem, then Edge, then Cloud).
+PlacementInput Fleet(int64_t scale, int64_t tieredPct = 0) {
   Rng r(static_cast<uint64_t>(scale) * 7919);
   PlacementInput in;
   const int64_t clusters = 10 * scale, pools = 100 * scale, workloads = 1000 * scale;
@@ -109,6 +110,13 @@ PlacementInput Fleet(int64_t scale) {
     if (r.Chance(10)) s.limits.maxHourlyCost = Decimal::FromInt(r.Int(5, 100));
     s.priority = r.Int(0, 5);
     s.tags = {{"team", kTeams[r.Int(0, 4)]}};
+    if (tieredPct > 0 && r.Chance(tieredPct)) {
+      for (api::Location l : {api::Location::OnPrem, api::Location::Edge, api::Location::Cloud}) {
+        api::PlacementTier t;
+        t.locations = {l};
+        s.placement.tiers.push_back(std::move(t));
+      }
+    }
     in.workloads.push_back(std::move(w));
   }
   return in;
@@ -125,9 +133,7 @@ size_t HeapInUse() {
   return m.uordblks + m.hblkhd;
 }
 
-void BM_PlaceFleet(benchmark::State& state) {
-  const int64_t scale = state.range(0);
-  const PlacementInput in = Fleet(scale);
+void PlaceFleet(benchmark::State& state, const PlacementInput& in) {
   const size_t objects = in.pools.size() + in.workloads.size();
   std::vector<double> perDecisionUs;
   perDecisionUs.reserve(in.workloads.size());
@@ -180,7 +186,16 @@ void BM_PlaceFleet(benchmark::State& state) {
   state.counters["engine_bytes_per_object"] = static_cast<double>(engineBytes) / objects;
   state.counters["peak_rss_MiB"] = ru.ru_maxrss / 1024.0;
 }
+void BM_PlaceFleet(benchmark::State& state) {
+  PlaceFleet(state, Fleet(state.range(0)));
+}
 BENCHMARK(BM_PlaceFleet)->Arg(1)->Arg(10)->Arg(30)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+// The same fleet with half of the workloads tiered (OnPrem, Edge, Cloud): overflow across tiers.
+void BM_PlaceFleetTiered(benchmark::State& state) {
+  PlaceFleet(state, Fleet(state.range(0), /*tieredPct=*/50));
+}
+BENCHMARK(BM_PlaceFleetTiered)->Arg(10)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 // The steady state of the operator: every workload still has its placements from the last
 // run, so the whole run is the stability check.

@@ -1,5 +1,6 @@
 #include "controllers/aiworkload_reconciler.h"
 
+#include <algorithm>
 #include <set>
 
 #include <spdlog/spdlog.h>
@@ -132,12 +133,30 @@ Result<ReconcileResult> AIWorkloadReconciler::Reconcile(const Request& request) 
   }
   const WorkloadDecision& decision = scheduled->decision;
   std::vector<std::string> failures;
+  // Inference moves are made before they break: old objects serve until the new are Ready.
+  // A throttled workload is handed over as it runs: fewer replicas in the placements, and as
+  // many fewer to wait for.
+  Handover handover;
+  if (decision.placed && !scheduled->finished && w.spec.type == api::WorkloadType::Inference) {
+    const int64_t throttled = scheduled->throttledReplicas;
+    if (throttled == 0) {
+      handover = PlanMove(w, decision.placements);
+    } else {
+      std::vector<api::Placement> running = decision.placements;
+      const auto n = RunningReplicas(running, throttled, /*gang=*/false);
+      for (size_t i = 0; i < running.size(); ++i)
+        if (running[i].role == api::Role::Active) running[i].replicas = n[i];
+      api::AIWorkload as_run = w;
+      as_run.spec.replicas = std::max<int64_t>(0, w.spec.replicas - throttled);
+      handover = PlanMove(as_run, running);
+    }
+  }
   if (decision.placed && !scheduled->finished)
-    Materialize(w, decision.placements, scheduled->throttledReplicas, failures);
-  CollectGarbage(w, decision.placements, failures);
+    Materialize(w, decision.placements, scheduled->throttledReplicas, handover, failures);
+  CollectGarbage(w, decision.placements, handover, failures);
   // Status is written whatever the members said: it shows the decision and what each member
   // reports, so a dark member never hides a move.
-  if (auto st = WriteStatus(w, *object, *scheduled); !st.ok()) return st.error();
+  if (auto st = WriteStatus(w, *object, *scheduled, handover); !st.ok()) return st.error();
   if (!failures.empty()) {
     std::string message;
     for (const auto& f : failures) message += (message.empty() ? "" : "; ") + f;
@@ -152,7 +171,8 @@ Result<ReconcileResult> AIWorkloadReconciler::Reconcile(const Request& request) 
 }
 
 Status AIWorkloadReconciler::WriteStatus(const api::AIWorkload& w, const json& object,
-                                         const ScheduledDecision& scheduled) {
+                                         const ScheduledDecision& scheduled,
+                                         const Handover& handover) {
   const WorkloadDecision& decision = scheduled.decision;
   std::vector<api::MemberCluster> member_clusters;
   for (const auto& obj : caches_.clusters->List())
@@ -174,6 +194,8 @@ Status AIWorkloadReconciler::WriteStatus(const api::AIWorkload& w, const json& o
   inputs.throttledReplicas = scheduled.throttledReplicas;
   inputs.throttleMessage = scheduled.throttleMessage;
   inputs.budgetRefusal = scheduled.budgetRefusal;
+  inputs.handover = &handover;
+  inputs.moveReason = scheduled.moveReason;
   const std::string key = KeyOf(w.metadata);
   for (const auto& p : decision.placements) {
     for (const auto& o : members_.ObjectsOf(p.cluster, KindOf(w), key)) {
@@ -182,6 +204,7 @@ Status AIWorkloadReconciler::WriteStatus(const api::AIWorkload& w, const json& o
     }
   }
   WorkloadStatusUpdate update = ComputeWorkloadStatus(inputs, options_.accountingInterval.count());
+  HandoverEvents(object, w.status, update.status, scheduled);
   if (update.placedChanged) {
     if (decision.placed) {
       Event(object, false, "Placed",
@@ -232,7 +255,8 @@ Status AIWorkloadReconciler::EnsureNamespace(const std::string& cluster, runtime
 
 void AIWorkloadReconciler::Materialize(const api::AIWorkload& w,
                                        const std::vector<api::Placement>& placements,
-                                       int64_t throttled, std::vector<std::string>& failures) {
+                                       int64_t throttled, const Handover& handover,
+                                       std::vector<std::string>& failures) {
   const std::string key = KeyOf(w.metadata);
   const bool gang = w.spec.type != api::WorkloadType::Inference;
   const std::vector<int64_t> running = RunningReplicas(placements, throttled, gang);
@@ -240,6 +264,7 @@ void AIWorkloadReconciler::Materialize(const api::AIWorkload& w,
     // What runs: an Inference placement with its throttled replicas taken off; a throttled
     // gang's Jobs suspended whole.
     api::Placement p = placements[i];
+    if (handover.holdScale.count(p.cluster + "/" + p.pool)) continue;  // scale-down waits
     const bool suspended = gang && throttled > 0 && p.role == api::Role::Active;
     if (!gang && p.role == api::Role::Active) p.replicas = running[i];
     auto client = Reachable(p.cluster);
@@ -282,6 +307,7 @@ void AIWorkloadReconciler::Materialize(const api::AIWorkload& w,
 
 void AIWorkloadReconciler::CollectGarbage(const api::AIWorkload& w,
                                           const std::vector<api::Placement>& placements,
+                                          const Handover& handover,
                                           std::vector<std::string>& failures) {
   const std::string key = KeyOf(w.metadata);
   for (const auto& cluster : members_.Clusters()) {
@@ -297,7 +323,7 @@ void AIWorkloadReconciler::CollectGarbage(const api::AIWorkload& w,
         for (const auto& p : placements)
           wanted |= p.cluster == cluster && *kind == KindOf(w) &&
                     MemberObjectName(w.metadata.name, p.pool) == name;
-        if (wanted) continue;
+        if (wanted || (*kind == KindOf(w) && handover.keep.count(cluster + "/" + name))) continue;
         runtime::DeleteOptions opts;
         opts.propagation = runtime::PropagationPolicy::Background;
         opts.preconditionUid = (*o)["metadata"].value("uid", "");

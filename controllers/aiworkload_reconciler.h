@@ -15,6 +15,7 @@
 #include "controllers/fleet_scheduler.h"
 #include "controllers/fleet_snapshot.h"
 #include "controllers/labels.h"
+#include "controllers/make_before_break.h"
 #include "controllers/member_registry.h"
 #include "runtime/controller.h"
 #include "runtime/event_recorder.h"
@@ -45,15 +46,28 @@ class AIWorkloadReconciler : public runtime::Reconciler {
   runtime::Status EnsureNamespace(const std::string& cluster, runtime::ApiClient& client,
                                   const std::string& ns);
   // Each appends what failed, per member, to `failures` and goes on with the other members.
-  // `throttled`: Active replicas a Throttle budget scaled down (controllers/budget_throttle.h).
+  // `throttled`: Active replicas a Throttle budget scaled down (controllers/budget_throttle.h);
+  // `handover`: placements whose scale-down waits, and old objects that keep serving, while a
+  // move is made before it breaks (make_before_break.h).
   void Materialize(const api::AIWorkload& w, const std::vector<api::Placement>& placements,
-                   int64_t throttled, std::vector<std::string>& failures);
+                   int64_t throttled, const Handover& handover,
+                   std::vector<std::string>& failures);
   void CollectGarbage(const api::AIWorkload& w, const std::vector<api::Placement>& placements,
-                      std::vector<std::string>& failures);
+                      const Handover& handover, std::vector<std::string>& failures);
+  // The workload's member Deployments as the member informers see them
+  // (aiworkload_handover.cc).
+  std::vector<ObservedMember> ObserveMembers(const api::AIWorkload& w,
+                                             const std::vector<api::Placement>& placements) const;
+  // The handover, confirmed: before anything old is broken, the decided Deployments are read
+  // from their members themselves, since a member's cache lags after the member was dark.
+  Handover PlanMove(const api::AIWorkload& w, const std::vector<api::Placement>& placements) const;
+  // "Moving" when old placements start draining, "Moved" when the last of them is gone.
+  void HandoverEvents(const nlohmann::json& object, const api::AIWorkloadStatus& before,
+                      const api::AIWorkloadStatus& after, const ScheduledDecision& scheduled);
   // The member's client when it is connected and its MemberCluster is Ready; null when dark.
   std::shared_ptr<runtime::ApiClient> Reachable(const std::string& cluster) const;
   runtime::Status WriteStatus(const api::AIWorkload& w, const nlohmann::json& object,
-                              const ScheduledDecision& scheduled);
+                              const ScheduledDecision& scheduled, const Handover& handover);
   void Event(const nlohmann::json& object, bool warning, const std::string& reason,
              const std::string& message);
   int64_t NowUnix() const;

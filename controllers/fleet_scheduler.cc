@@ -172,8 +172,9 @@ void FleetScheduler::Loop(std::stop_token stop) {
   while (!stop.stop_requested()) {
     {
       std::unique_lock lock(mu_);
-      cv_.wait(lock, stop,
-               [this] { return !queued_.empty() || retryPending_ || !throttleDirty_.empty(); });
+      cv_.wait(lock, stop, [this] {
+        return !queued_.empty() || retryPending_ || retryOverflow_ || !throttleDirty_.empty();
+      });
       if (stop.stop_requested()) return;
     }
     try {
@@ -210,6 +211,10 @@ size_t FleetScheduler::RunCycle() {
     if (retryPending_) {
       for (const auto& k : pending_) keys.push_back(k);
       retryPending_ = false;
+    }
+    if (retryOverflow_) {
+      for (const auto& k : overflowed_) keys.push_back(k);
+      retryOverflow_ = false;
     }
   }
   if (keys.empty()) {
@@ -300,6 +305,7 @@ void FleetScheduler::Decide(const std::string& key, Outbox& out) {
     for (const auto& [pool, n] : HeldByPool(ledger_.Find(key))) {
       out.pools.insert(pool);
       retryPending_ |= n > 0;
+      retryOverflow_ |= n > 0 && !overflowed_.empty();
     }
     for (const auto& b : ledger_.BudgetsOf(key)) {
       out.budgets.insert(b);
@@ -308,6 +314,8 @@ void FleetScheduler::Decide(const std::string& key, Outbox& out) {
     ledger_.Remove(key);
     decisions_.erase(key);
     pending_.erase(key);
+    overflowed_.erase(key);
+    roomSince_.erase(key);
     return;
   }
   std::vector<Diagnostic> diags;
@@ -357,8 +365,18 @@ void FleetScheduler::Decide(const std::string& key, Outbox& out) {
       if (plan.decisions.empty()) return;
     }
   }
+  std::string moveMessage;
+  const bool failedBack = FailBack(key, *obj, w, input, plan, now, moveMessage);
   ScheduledDecision next;
   next.generation = w.metadata.generation;
+  if (failedBack) {
+    next.moveReason = "Failback";
+    next.moveMessage = std::move(moveMessage);
+  } else if (previous &&
+             SamePlacements(previous->decision.placements, plan.decisions[0].placements)) {
+    next.moveReason = previous->moveReason;  // still the last move
+    next.moveMessage = previous->moveMessage;
+  }
   next.decision = std::move(plan.decisions[0]);
   next.budgets = std::move(plan.budgets);
   if (!next.decision.placed) next.budgetRefusal = BudgetRefusals(next.decision.message);
@@ -416,10 +434,15 @@ void FleetScheduler::Record(const std::string& key, ScheduledDecision next, Ledg
     auto it = after.find(pool);
     const int64_t now_held = it == after.end() ? 0 : it->second;
     if (now_held != n) out.pools.insert(pool);
-    if (now_held < n) retryPending_ = true;  // room appeared
+    if (now_held < n) retryPending_ = true;                    // room appeared
+    if (now_held != n) retryOverflow_ = !overflowed_.empty();  // failback room came or went
   }
-  for (const auto& [pool, n] : after)
-    if (!before.count(pool)) out.pools.insert(pool);
+  for (const auto& [pool, n] : after) {
+    if (!before.count(pool)) {
+      out.pools.insert(pool);
+      retryOverflow_ = !overflowed_.empty();
+    }
+  }
   // Retried when room appears: the unplaced, and ActivePassive ones running without a standby.
   bool incomplete = !next.decision.placed;
   if (next.decision.placed && !next.finished && !entry.placements.empty() && entry.activePassive) {
@@ -550,6 +573,7 @@ void FleetScheduler::ClusterChanged(const std::string& cluster) {
     std::lock_guard lock(mu_);
     for (auto& key : ledger_.HoldersOfCluster(cluster)) queued_.insert(std::move(key));
     retryPending_ = true;
+    retryOverflow_ = true;
   }
   cv_.notify_all();
 }
@@ -559,6 +583,7 @@ void FleetScheduler::PoolChanged(const std::string& pool) {
     std::lock_guard lock(mu_);
     for (auto& key : ledger_.HoldersOfPool(pool)) queued_.insert(std::move(key));
     retryPending_ = true;
+    retryOverflow_ = true;
   }
   cv_.notify_all();
 }

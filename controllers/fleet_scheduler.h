@@ -61,6 +61,10 @@ struct ScheduledDecision {
   // Set when a Deny budget refused the placement (or the scale-up, which then keeps the
   // placements it had): "would exceed budget ns/name powerWatts".
   std::string budgetRefusal;
+  // Why the placements last changed when it was not an ordinary (re)placement: "Failback"
+  // (a more preferred tier had room for spec.placement.failback.afterSeconds).
+  std::string moveReason;
+  std::string moveMessage;
 };
 
 // The budget refusals in an engine message ("... 2 would exceed budget ns/b cost, ..."),
@@ -146,6 +150,13 @@ class FleetScheduler {
   PlacementInput InputFor(const api::AIWorkload& w, const LedgerEntry* current, int64_t now);
   void ArmFailoverTimers(const std::string& key, const api::AIWorkload& w,
                          const std::vector<api::Placement>& placements, int64_t now);
+  // Failback (fleet_failback.cc). For a tiered workload with failback WhenRoomReturns whose
+  // replicas are not all in its first tier: whether a fresh plan would put more of them in more
+  // preferred tiers, for how long that has held, and once for afterSeconds, `plan` becomes the
+  // fresh plan (true). Arms a timer for the deadline; forgets the room when it goes away.
+  bool FailBack(const std::string& key, const nlohmann::json& object, const api::AIWorkload& w,
+                const PlacementInput& input, PlacementPlan& plan, int64_t now,
+                std::string& message);
   void Deliver(const Outbox& out);
   // Throttle budgets (fleet_throttle.cc): scale the budget's workloads down or back up so its
   // projection fits; a budget no longer Throttle (or gone) gives back what it scaled down.
@@ -172,8 +183,15 @@ class FleetScheduler {
   bool retryPending_ = false;
   std::set<std::string> throttleDirty_;  // Throttle budgets to pass over
 
-  // Failover deadlines (workload keys) and throttle hysteresis ends ("budget:" + budget key):
-  // delayed adds on the clock.
+  // Failback: workloads with replicas outside their first tier (decided again when room may
+  // have appeared or gone), and since when a better plan has been possible without a break.
+  // In memory: after a restart the wait starts over, which only delays a failback.
+  std::set<std::string> overflowed_;
+  std::unordered_map<std::string, int64_t> roomSince_;
+  bool retryOverflow_ = false;
+
+  // Failover and failback deadlines (workload keys) and throttle hysteresis ends
+  // ("budget:" + budget key): delayed adds on the clock.
   runtime::WorkQueue timers_;
   std::jthread loop_, timerLoop_;
 };

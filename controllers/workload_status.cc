@@ -24,6 +24,29 @@ std::string DescribePlacements(const std::vector<api::Placement>& placements) {
   return out;
 }
 
+namespace {
+
+// Old placements still serving during a make-before-break move: in status.draining, counted as
+// ready (they serve), and a Moving condition saying what is awaited.
+void ApplyHandover(const StatusInputs& in, api::AIWorkloadStatus& st, int64_t& ready) {
+  const Handover* h = in.handover;
+  const bool moving = h != nullptr && !h->complete;
+  st.draining = moving ? h->draining : std::vector<api::DrainingPlacement>{};
+  const int64_t gen = in.workload.metadata.generation;
+  const std::string now = FormatRfc3339(in.nowUnix);
+  if (moving) {
+    ready += h->serving - h->newReady;
+    SetCondition(st.conditions, "Moving", "True",
+                 in.moveReason.empty() ? "MakeBeforeBreak" : in.moveReason,
+                 DescribeHandover(in.workload.spec.replicas, *h), gen, now);
+  } else if (FindCondition(st.conditions, "Moving") != nullptr) {
+    SetCondition(st.conditions, "Moving", "False", "Settled", "every placement runs as decided",
+                 gen, now);
+  }
+}
+
+}  // namespace
+
 WorkloadStatusUpdate ComputeWorkloadStatus(const StatusInputs& in,
                                            int64_t accounting_interval_seconds) {
   const api::AIWorkload& w = in.workload;
@@ -99,6 +122,7 @@ WorkloadStatusUpdate ComputeWorkloadStatus(const StatusInputs& in,
       if (c.metadata.name == p.cluster && !IsConditionTrue(c.status.conditions, "Ready"))
         any_cluster_down = true;
   }
+  ApplyHandover(in, st, ready);
   st.readyReplicas = ready;
 
   const int64_t gen = w.metadata.generation;

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "controllers/make_before_break.h"
 #include "core/placement_input.h"
 #include "core/types.h"
 
@@ -32,6 +33,10 @@ struct StatusInputs {
   std::string throttleMessage;
   // A Deny budget's refusal (ScheduledDecision::budgetRefusal).
   std::string budgetRefusal;
+  // A move in progress (make_before_break.h): old placements still serving count as ready and
+  // show in status.draining, with a Moving condition. Null: none.
+  const Handover* handover = nullptr;
+  std::string moveReason = "";  // the scheduler's, e.g. Failback
 };
 
 struct WorkloadStatusUpdate {

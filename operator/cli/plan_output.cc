@@ -86,7 +86,8 @@ void EmitYaml(YAML::Emitter& out, const ojson& j) {
 // ---- table ----
 
 std::string PlacementText(const PlacementRow& p) {
-  return p.cluster + "/" + p.pool + " x" + std::to_string(p.replicas) + ", " + p.role;
+  return p.cluster + "/" + p.pool + " x" + std::to_string(p.replicas) + ", " + p.role +
+         (p.tier ? ", tier " + std::to_string(*p.tier) : "");
 }
 
 std::string WithUnit(int64_t value, const char* unit) {
@@ -209,14 +210,16 @@ nlohmann::ordered_json PlanToJson(const PlanReport& report) {
   for (const auto& w : report.workloads) {
     ojson placements = ojson::array();
     for (const auto& p : w.placements) {
-      placements.push_back({{"cluster", p.cluster},
-                            {"pool", p.pool},
-                            {"replicas", p.replicas},
-                            {"accelerators", p.accelerators},
-                            {"role", p.role},
-                            {"hourlyCost", Money(p.hourlyCost)},
-                            {"powerWatts", p.powerWatts},
-                            {"carbonGramsPerHour", p.carbonGramsPerHour}});
+      ojson pj = {{"cluster", p.cluster},
+                  {"pool", p.pool},
+                  {"replicas", p.replicas},
+                  {"accelerators", p.accelerators},
+                  {"role", p.role},
+                  {"hourlyCost", Money(p.hourlyCost)},
+                  {"powerWatts", p.powerWatts},
+                  {"carbonGramsPerHour", p.carbonGramsPerHour}};
+      if (p.tier) pj["tier"] = *p.tier;
+      placements.push_back(std::move(pj));
     }
     workloads.push_back({{"namespace", w.namespace_},
                          {"name", w.name},

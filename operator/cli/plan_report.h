@@ -22,6 +22,7 @@ struct PlacementRow {
   Decimal hourlyCost;
   int64_t powerWatts = 0;
   int64_t carbonGramsPerHour = 0;
+  std::optional<int64_t> tier;  // spec.placement.tiers index; absent without tiers
 };
 
 struct WorkloadRow {

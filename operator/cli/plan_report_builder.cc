@@ -56,7 +56,7 @@ PlanReport BuildPlanReport(const PlacementInput& input, const PlacementPlan& pla
     for (const auto& p : d.placements) {
       row.placements.push_back({p.cluster, p.pool, p.replicas, p.accelerators,
                                 std::string(api::ToString(p.role)), p.hourlyCost, p.powerWatts,
-                                p.carbonGramsPerHour});
+                                p.carbonGramsPerHour, p.tier});
     }
     row.hourlyCost = d.hourlyCost;
     row.powerWatts = d.powerWatts;

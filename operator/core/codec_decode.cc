@@ -230,7 +230,7 @@ void DecodeSpec(FieldReader& r, const json& s, AIWorkloadSpec* spec) {
     auto& out = spec->placement;
     r.UnknownFields(*pl, pp,
                     {"locations", "dataClassification", "maxLatencyMs", "regions",
-                     "clusterSelector", "spot", "objective"});
+                     "clusterSelector", "spot", "objective", "tiers", "failback"});
     if (const json* arr = r.Array(*pl, "locations", pp)) {
       for (size_t i = 0; i < arr->size(); ++i) {
         Location loc{};
@@ -247,6 +247,38 @@ void DecodeSpec(FieldReader& r, const json& s, AIWorkloadSpec* spec) {
     }
     r.Enum(*pl, "spot", pp, &out.spot);
     r.Enum(*pl, "objective", pp, &out.objective);
+    if (const json* arr = r.Array(*pl, "tiers", pp)) {
+      for (size_t i = 0; i < arr->size(); ++i) {
+        const std::string tp = Index("spec.placement.tiers", i);
+        const json& t = (*arr)[i];
+        if (!t.is_object()) {
+          r.Error(tp, "must be an object, got " + FieldReader::Describe(t));
+          continue;
+        }
+        r.UnknownFields(t, tp, {"locations", "maxLatencyMs", "regions", "clusterSelector"});
+        PlacementTier tier;
+        if (const json* locs = r.Array(t, "locations", tp)) {
+          for (size_t j = 0; j < locs->size(); ++j) {
+            Location loc{};
+            if (r.EnumValue((*locs)[j], Index(tp + ".locations", j), &loc)) {
+              tier.locations.push_back(loc);
+            }
+          }
+        }
+        r.Int(t, "maxLatencyMs", tp, &tier.maxLatencyMs);
+        r.StringList(t, "regions", tp, &tier.regions);
+        if (const json* sel = r.Object(t, "clusterSelector", tp)) {
+          tier.clusterSelector = DecodeLabelSelector(r, *sel, tp + ".clusterSelector");
+        }
+        out.tiers.push_back(std::move(tier));
+      }
+    }
+    if (const json* fb = r.Object(*pl, "failback", pp)) {
+      const std::string fp = "spec.placement.failback";
+      r.UnknownFields(*fb, fp, {"mode", "afterSeconds"});
+      r.Enum(*fb, "mode", fp, &out.failback.mode);
+      r.Int(*fb, "afterSeconds", fp, &out.failback.afterSeconds);
+    }
   }
   r.StringMap(s, "tags", p, &spec->tags);
   if (const json* l = r.Object(s, "limits", p)) {
@@ -297,7 +329,24 @@ void DecodeStatus(FieldReader& r, const json& s, AIWorkloadStatus* status) {
       r.Dec(e, "hourlyCost", ep, &pl.hourlyCost);
       r.Int(e, "powerWatts", ep, &pl.powerWatts);
       r.Int(e, "carbonGramsPerHour", ep, &pl.carbonGramsPerHour);
+      r.Int(e, "tier", ep, &pl.tier);
       status->placements.push_back(std::move(pl));
+    }
+  }
+  if (const json* arr = r.Array(s, "draining", p)) {
+    for (size_t i = 0; i < arr->size(); ++i) {
+      const json& e = (*arr)[i];
+      const std::string ep = Index("status.draining", i);
+      if (!e.is_object()) {
+        r.Error(ep, "must be an object, got " + FieldReader::Describe(e));
+        continue;
+      }
+      DrainingPlacement d;
+      r.String(e, "cluster", ep, &d.cluster);
+      r.String(e, "pool", ep, &d.pool);
+      r.Int(e, "replicas", ep, &d.replicas);
+      r.Int(e, "readyReplicas", ep, &d.readyReplicas);
+      status->draining.push_back(std::move(d));
     }
   }
   r.Int(s, "readyReplicas", p, &status->readyReplicas);

@@ -225,6 +225,27 @@ json SpecToJson(const AIWorkloadSpec& s) {
   PutObject(pl, "clusterSelector", LabelSelectorJson(p.clusterSelector));
   pl["spot"] = ToString(p.spot);
   pl["objective"] = ToString(p.objective);
+  if (!p.tiers.empty()) {
+    json tiers = json::array();
+    for (const auto& t : p.tiers) {
+      json tj = json::object();
+      if (!t.locations.empty()) {
+        json locs = json::array();
+        for (auto l : t.locations) locs.push_back(ToString(l));
+        tj["locations"] = std::move(locs);
+      }
+      if (t.maxLatencyMs) tj["maxLatencyMs"] = *t.maxLatencyMs;
+      PutCollection(tj, "regions", t.regions);
+      PutObject(tj, "clusterSelector", LabelSelectorJson(t.clusterSelector));
+      tiers.push_back(std::move(tj));
+    }
+    pl["tiers"] = std::move(tiers);
+  }
+  if (!p.tiers.empty() || p.failback.mode != FailbackMode::Never ||
+      p.failback.afterSeconds != Failback{}.afterSeconds) {
+    pl["failback"] = {{"mode", ToString(p.failback.mode)},
+                      {"afterSeconds", p.failback.afterSeconds}};
+  }
   j["placement"] = std::move(pl);
   PutCollection(j, "tags", s.tags);
   json limits = json::object();
@@ -255,9 +276,20 @@ json StatusToJson(const AIWorkloadStatus& s) {
     pj["hourlyCost"] = Money(p.hourlyCost);
     pj["powerWatts"] = p.powerWatts;
     pj["carbonGramsPerHour"] = p.carbonGramsPerHour;
+    if (p.tier) pj["tier"] = *p.tier;
     placements.push_back(std::move(pj));
   }
   PutObject(j, "placements", std::move(placements));
+  if (!s.draining.empty()) {
+    json draining = json::array();
+    for (const auto& d : s.draining) {
+      draining.push_back({{"cluster", d.cluster},
+                          {"pool", d.pool},
+                          {"replicas", d.replicas},
+                          {"readyReplicas", d.readyReplicas}});
+    }
+    j["draining"] = std::move(draining);
+  }
   j["readyReplicas"] = s.readyReplicas;
   j["cost"] = {{"hourly", Money(s.cost.hourly)},
                {"accumulated", Money(s.cost.accumulated)},

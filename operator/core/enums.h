@@ -39,6 +39,7 @@ HYBRIDAI_ENUM_NAMES(Phase, "Pending", "Placed", "Running", "Degraded", "Throttle
 HYBRIDAI_ENUM_NAMES(BudgetPeriod, "Daily", "Weekly", "Monthly");
 HYBRIDAI_ENUM_NAMES(Enforcement, "Deny", "Throttle", "Warn");
 HYBRIDAI_ENUM_NAMES(PreemptionPolicy, "PreemptLowerPriority", "Never");
+HYBRIDAI_ENUM_NAMES(FailbackMode, "Never", "WhenRoomReturns");
 
 #undef HYBRIDAI_ENUM_NAMES
 

@@ -9,6 +9,7 @@
 #include "core/placement_reasons.h"
 #include "core/placement_stability.h"
 #include "core/placement_strategies.h"
+#include "core/placement_tiers.h"
 #include "core/saturating.h"
 
 namespace hybridai {
@@ -209,6 +210,7 @@ class PlacementEngine::Impl {
         out.replicas = p.replicas;
         out.accelerators = p.replicas * count;
         out.role = isStandby ? api::Role::Standby : api::Role::Active;
+        if (filter_.tiered()) out.tier = filter_.TierOf(row);
         if (!isStandby) {
           const PlacementCost c = PlacementCostOf(row.rates, out.accelerators);
           out.hourlyCost = c.hourlyCost;
@@ -268,10 +270,12 @@ class PlacementEngine::Impl {
         }
       }
       fitting += activeOk;
+      const int32_t tier = filter_.TierOf(row);
       candidates_.push_back(
           {static_cast<int32_t>(p),
-           ScoreKey(row.score, spec.placement.objective, spotPreferred && row.spot), free_[p],
-           activeOk});
+           TieredKey(ScoreKey(row.score, spec.placement.objective, spotPreferred && row.spot),
+                     tier),
+           free_[p], activeOk, tier});
     }
   }
 
@@ -316,14 +320,23 @@ class PlacementEngine::Impl {
                            detail);
       }
     } else {
-      ok = search.Group(spec.replicas, !gang, {}, false, active_);
+      const auto tiers = static_cast<int32_t>(spec.placement.tiers.size());
+      // Tiered replicas fill the first tier and overflow; a gang goes whole to the first tier
+      // that fits it (tier-biased keys make Group pick exactly that).
+      ok = filter_.tiered() && !gang ? search.Tiered(spec.replicas, tiers, active_)
+                                     : search.Group(spec.replicas, !gang, {}, false, active_);
       // With no pool passing at all, the tally says everything (but why, for a gang).
       if (!ok && (fitting > 0 || gang)) {
         detail = gang ? "gang: no single pool has room for all " + std::to_string(spec.replicas) +
                             " workers (" + std::to_string(spec.replicas * count) + " accelerators)"
-                      : "insufficient accelerators: no pool or cluster has room for " +
-                            std::to_string(spec.replicas) + " replicas of " +
-                            std::to_string(count) + " accelerators";
+                 : filter_.tiered()
+                     ? "insufficient accelerators: the " + std::to_string(tiers) +
+                           " placement tiers together have no room for " +
+                           std::to_string(spec.replicas) + " replicas of " + std::to_string(count) +
+                           " accelerators"
+                     : "insufficient accelerators: no pool or cluster has room for " +
+                           std::to_string(spec.replicas) + " replicas of " + std::to_string(count) +
+                           " accelerators";
       }
     }
     if (ok) {

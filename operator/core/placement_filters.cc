@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/placement_tiers.h"
+
 namespace hybridai {
 
 bool SelectorMatches(const api::LabelSelector& selector,
@@ -61,8 +63,11 @@ void WorkloadFilter::Compile(const FleetIndex& fleet, const api::AIWorkload& wor
   const auto& clusters = fleet.clusters();
   clusterNew_.resize(clusters.size());
   clusterKeep_.resize(clusters.size());
+  clusterTier_.resize(clusters.size());
+  tiered_ = !p.tiers.empty();
   for (size_t i = 0; i < clusters.size(); ++i) {
     const ClusterRow& c = clusters[i];
+    clusterTier_[i] = tiered_ ? FirstMatchingTier(fleet, c, p.tiers) : 0;
     Reason r = Reason::kNone;
     if (!(locationMask & (1u << c.location))) {
       r = Reason::kLocationNotAllowed;
@@ -74,6 +79,8 @@ void WorkloadFilter::Compile(const FleetIndex& fleet, const api::AIWorkload& wor
       r = Reason::kRegionNotAllowed;
     } else if (!selectorEmpty && !SelectorMatches(p.clusterSelector, c.cluster->metadata.labels)) {
       r = Reason::kClusterSelectorMismatch;
+    } else if (clusterTier_[i] < 0) {
+      r = Reason::kNotInAnyTier;
     } else if (c.noExecute) {
       r = Reason::kClusterTaintedNoExecute;
     }

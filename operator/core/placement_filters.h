@@ -39,6 +39,14 @@ class WorkloadFilter {
            AcceleratorReason(pool) == Reason::kNone;
   }
 
+  // The spec.placement.tiers index the pool's cluster belongs to (the first it matches); 0 for
+  // every cluster when the workload has no tiers; -1 when it matches none.
+  int32_t TierOf(const PoolRow& pool) const {
+    return pool.cluster < 0 ? -1 : clusterTier_[pool.cluster];
+  }
+  // Whether the workload uses spec.placement.tiers.
+  bool tiered() const { return tiered_; }
+
  private:
   Reason AcceleratorReason(const PoolRow& pool) const {
     if (!anyVendor_ && !Contains(vendors_, pool.vendor)) return Reason::kVendorMismatch;
@@ -54,8 +62,10 @@ class WorkloadFilter {
     return false;
   }
 
-  std::vector<Reason> clusterNew_;  // per cluster: first reason against new placements
-  std::vector<char> clusterKeep_;   // per cluster: may current placements stay
+  std::vector<Reason> clusterNew_;    // per cluster: first reason against new placements
+  std::vector<char> clusterKeep_;     // per cluster: may current placements stay
+  std::vector<int32_t> clusterTier_;  // per cluster: first matching tier, -1 for none
+  bool tiered_ = false;
   std::vector<int32_t> vendors_, models_, regions_;
   bool anyVendor_ = true;
   bool anyModel_ = true;

@@ -20,6 +20,8 @@ const char* ReasonName(Reason reason) {
       return "region not allowed";
     case Reason::kClusterSelectorMismatch:
       return "cluster selector mismatch";
+    case Reason::kNotInAnyTier:
+      return "cluster in no placement tier";
     case Reason::kClusterTaintedNoExecute:
       return "cluster tainted NoExecute";
     case Reason::kClusterTaintedNoSchedule:

@@ -22,6 +22,7 @@ enum class Reason : uint8_t {
   kLatencyTooHigh,            // "latency above maxLatencyMs"
   kRegionNotAllowed,          // "region not allowed"
   kClusterSelectorMismatch,   // "cluster selector mismatch"
+  kNotInAnyTier,              // "cluster in no placement tier"
   kClusterTaintedNoExecute,   // "cluster tainted NoExecute"
   kClusterTaintedNoSchedule,  // "cluster tainted NoSchedule"
   kClusterFailed,             // "cluster failed"

@@ -22,7 +22,10 @@ bool PlanSearch::Group(int64_t replicas, bool allowSplit, DomainFilter filter, b
   const int64_t need = replicas * count_;
   const Candidate* best = nullptr;
   for (const Candidate& c : candidates_) {
-    if ((!standby && !c.activeOk) || c.free < need || !filter.Allows(DomainOf(c.pool))) continue;
+    if ((!standby && !c.activeOk) || c.free < need || !filter.Allows(DomainOf(c.pool)) ||
+        !filter.AllowsTier(c.tier)) {
+      continue;
+    }
     if (best == nullptr || Better(c, *best)) best = &c;
   }
   if (best != nullptr) {
@@ -35,7 +38,8 @@ bool PlanSearch::Group(int64_t replicas, bool allowSplit, DomainFilter filter, b
   const auto& pools = fleet_.pools();
   scratch_.clear();
   for (const Candidate& c : candidates_) {
-    if ((!standby && !c.activeOk) || c.free < count_ || !filter.Allows(DomainOf(c.pool))) {
+    if ((!standby && !c.activeOk) || c.free < count_ || !filter.Allows(DomainOf(c.pool)) ||
+        !filter.AllowsTier(c.tier)) {
       continue;
     }
     scratch_.push_back(c);

@@ -9,6 +9,8 @@
 // - Spread: `replicas` over at least minDomains distinct topologyKey values, the fewest
 //   domains (>= minDomains, best first) with room, levelled as evenly as capacity allows;
 //   leftovers go to the better domains. Within a domain, pools fill best first.
+// - Tiers (spec.placement.tiers): a pool's key is biased by its tier, so every shape above
+//   prefers the first tier; Inference/Batch without redundancy fill tiers in turn (Tiered).
 // - ActivePassive: active replicas placed as for no redundancy (so in one domain), a standby
 //   of the same size likewise in the best other domain; neither side is split when
 //   topologyKey is Pool (a side must stay in one domain).
@@ -27,6 +29,7 @@ struct Candidate {
   int64_t key = 0;        // score key: lower is better
   int64_t free = 0;       // free accelerators now
   bool activeOk = false;  // also within the workload's limits and Deny budgets
+  int32_t tier = 0;       // spec.placement.tiers index of the pool's cluster (0 without tiers)
 };
 
 struct Part {
@@ -34,13 +37,15 @@ struct Part {
   int64_t replicas = 0;
 };
 
-// Restricts a search to one failure domain, or to all but one.
+// Restricts a search to one failure domain, or to all but one; and optionally to one tier.
 struct DomainFilter {
   enum Mode { kAny, kOnly, kExcept } mode = kAny;
   int32_t domain = 0;
+  int32_t tier = -1;  // -1: any tier
   bool Allows(int32_t d) const {
     return mode == kAny || (mode == kOnly ? d == domain : d != domain);
   }
+  bool AllowsTier(int32_t t) const { return tier < 0 || t == tier; }
 };
 
 class PlanSearch {
@@ -56,6 +61,11 @@ class PlanSearch {
   bool Spread(int64_t replicas, int64_t minDomains, std::vector<Part>& out, std::string& detail);
   bool ActivePassive(int64_t replicas, bool allowSplit, std::vector<Part>& active,
                      std::vector<Part>& standby, std::string& detail);
+  // Inference/Batch over `tiers` preference tiers (core/placement_tiers.cc): tier 0 takes as
+  // many replicas as its free capacity allows (one pool, else one cluster, else its best pools
+  // in turn), the remainder overflows to tier 1, and so on. False when all tiers together
+  // cannot hold every replica.
+  bool Tiered(int64_t replicas, int32_t tiers, std::vector<Part>& out);
 
   int32_t DomainOf(int32_t pool) const { return fleet_.pools()[pool].domain[key_]; }
 

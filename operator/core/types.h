@@ -34,6 +34,7 @@ enum class Phase { Pending, Placed, Running, Degraded, Throttled, Succeeded, Fai
 enum class BudgetPeriod { Daily, Weekly, Monthly };
 enum class Enforcement { Deny, Throttle, Warn };
 enum class PreemptionPolicy { PreemptLowerPriority, Never };
+enum class FailbackMode { Never, WhenRoomReturns };
 
 // ---- shared ----
 struct ObjectMeta {
@@ -173,6 +174,23 @@ struct AcceleratorRequest {
   int64_t minMemoryGiB = 0;          // >= 0
 };
 
+// One preference tier of spec.placement.tiers: narrows the placement's allowed set further.
+// A cluster belongs to the first tier it matches; clusters matching no tier are not used.
+struct PlacementTier {
+  std::vector<Location> locations;      // empty = every location the placement allows
+  std::optional<int64_t> maxLatencyMs;  // >= 0
+  std::vector<std::string> regions;     // empty = any
+  LabelSelector clusterSelector;        // on MemberCluster labels
+};
+
+// At most this many tiers (the CRD's maxItems).
+inline constexpr size_t kMaxPlacementTiers = 8;
+
+struct Failback {
+  FailbackMode mode = FailbackMode::Never;
+  int64_t afterSeconds = 300;  // >= 0: how long a more preferred tier must have had room
+};
+
 struct PlacementPolicy {
   std::vector<Location> locations;  // empty = all
   DataClassification dataClassification = DataClassification::Public;
@@ -181,6 +199,8 @@ struct PlacementPolicy {
   LabelSelector clusterSelector;        // on MemberCluster labels
   SpotPolicy spot = SpotPolicy::Allowed;
   Objective objective = Objective::Balanced;
+  std::vector<PlacementTier> tiers;  // ordered preferences; empty = one tier of everything
+  Failback failback;
 };
 
 struct WorkloadLimits {
@@ -217,6 +237,17 @@ struct Placement {
   Decimal hourlyCost;
   int64_t powerWatts = 0;
   int64_t carbonGramsPerHour = 0;
+  // Index into spec.placement.tiers; absent without tiers.
+  std::optional<int64_t> tier = std::nullopt;
+};
+
+// A member object of an earlier placement that still serves while the placements that replace
+// it become Ready (make-before-break for Inference); removed once they are.
+struct DrainingPlacement {
+  std::string cluster;
+  std::string pool;
+  int64_t replicas = 0;  // as the member object runs them now
+  int64_t readyReplicas = 0;
 };
 
 // Hourly rates: money, watts (PUE included) and grams of CO2e per hour.
@@ -260,6 +291,7 @@ struct AIWorkloadStatus {
   Phase phase = Phase::Pending;
   int64_t observedGeneration = 0;
   std::vector<Placement> placements;
+  std::vector<DrainingPlacement> draining;  // old placements still serving during a move
   int64_t readyReplicas = 0;
   CostStatus cost;
   EnergyStatus energy;

@@ -235,17 +235,34 @@ std::vector<Diagnostic> Validate(const AIWorkload& o) {
   c.AtLeast("spec.accelerators.count", s.accelerators.count, 1);
   c.AtLeast("spec.accelerators.minMemoryGiB", s.accelerators.minMemoryGiB, 0);
   c.AtLeast("spec.placement.maxLatencyMs", s.placement.maxLatencyMs, 0);
-  const auto& exprs = s.placement.clusterSelector.matchExpressions;
-  c.Labels("spec.placement.clusterSelector.matchLabels", s.placement.clusterSelector.matchLabels);
-  for (size_t i = 0; i < exprs.size(); ++i) {
-    std::string p = "spec.placement.clusterSelector.matchExpressions[" + std::to_string(i) + "]";
-    if (!IsLabelKey(exprs[i].key)) {
-      c.Error(p + ".key", "must be a valid label key, got " + Quote(exprs[i].key));
+  auto selector = [&c](const std::string& path, const LabelSelector& sel) {
+    c.Labels(path + ".matchLabels", sel.matchLabels);
+    for (size_t i = 0; i < sel.matchExpressions.size(); ++i) {
+      const auto& e = sel.matchExpressions[i];
+      std::string p = path + ".matchExpressions[" + std::to_string(i) + "]";
+      if (!IsLabelKey(e.key)) c.Error(p + ".key", "must be a valid label key, got " + Quote(e.key));
+      const auto& op = e.op;
+      if (op != "In" && op != "NotIn" && op != "Exists" && op != "DoesNotExist") {
+        c.Error(p + ".operator",
+                "must be one of In, NotIn, Exists, DoesNotExist, got " + Quote(op));
+      }
     }
-    const auto& op = exprs[i].op;
-    if (op != "In" && op != "NotIn" && op != "Exists" && op != "DoesNotExist") {
-      c.Error(p + ".operator", "must be one of In, NotIn, Exists, DoesNotExist, got " + Quote(op));
-    }
+  };
+  selector("spec.placement.clusterSelector", s.placement.clusterSelector);
+  const auto& tiers = s.placement.tiers;
+  if (tiers.size() > kMaxPlacementTiers) {
+    c.Error("spec.placement.tiers", "must have at most " + std::to_string(kMaxPlacementTiers) +
+                                        " items, got " + std::to_string(tiers.size()));
+  }
+  for (size_t i = 0; i < tiers.size(); ++i) {
+    const std::string p = "spec.placement.tiers[" + std::to_string(i) + "]";
+    c.AtLeast(p + ".maxLatencyMs", tiers[i].maxLatencyMs, 0);
+    selector(p + ".clusterSelector", tiers[i].clusterSelector);
+  }
+  c.AtLeast("spec.placement.failback.afterSeconds", s.placement.failback.afterSeconds, 0);
+  if (s.placement.failback.mode == FailbackMode::WhenRoomReturns && tiers.empty()) {
+    c.Error("spec.placement.failback.mode",
+            "WhenRoomReturns needs spec.placement.tiers (there is no preferred tier to return to)");
   }
   c.Labels("spec.tags", s.tags);
   c.AtLeast("spec.limits.maxPowerWatts", s.limits.maxPowerWatts, 0);

@@ -402,6 +402,123 @@ TEST_F(AIWorkloadReconcilerTest, UnschedulableIsPendingWithTheEnginesReasons) {
   EXPECT_EQ(w_.hub.api->StatusWrites(), writes);
 }
 
+// Marks a member Deployment as having `ready` ready replicas (what its kubelets would report).
+void SetReady(World& world, const std::string& cluster, const std::string& name, int64_t ready) {
+  json d = world.Member(cluster)->Peek(kinds::kDeployment, "team-a", name).value();
+  d["status"] = {{"replicas", d["spec"].value("replicas", 1)}, {"readyReplicas", ready}};
+  ASSERT_TRUE(world.Member(cluster)->UpdateStatus(kinds::kDeployment, "team-a", d).ok());
+}
+
+// Ready replicas across both members, as a user polling them would count.
+int64_t ReadyAcrossMembers(World& world) {
+  int64_t ready = 0;
+  for (const char* cluster : {"aws-eu", "dc-paris"})
+    for (const auto& d : world.Deployments(cluster))
+      ready += d.value("status", json::object()).value("readyReplicas", int64_t{0});
+  return ready;
+}
+
+TEST_F(AIWorkloadReconcilerTest, AMoveIsMadeBeforeItBreaks) {
+  w_.CreateAndPlace(WorkloadJson("team-a", "chat", 4));
+  SetReady(w_, "aws-eu", "chat-aws-h100", 4);
+  ASSERT_TRUE(w_.Step("team-a", "chat").ok());
+  ASSERT_EQ(w_.Workload("team-a", "chat").status.readyReplicas, 4);
+
+  // Only on-prem is allowed now: the placement moves to dc-paris.
+  ASSERT_TRUE(w_.hub.api
+                  ->Patch(kinds::kAIWorkload, "team-a", "chat", runtime::PatchType::Merge,
+                          R"({"spec": {"placement": {"tiers": [{"locations": ["OnPrem"]}]}}})", {})
+                  .ok());
+  ASSERT_TRUE(w_.Step("team-a", "chat").ok());
+  // The new Deployment exists, the old one still serves.
+  ASSERT_EQ(w_.Deployments("dc-paris").size(), 1u);
+  ASSERT_EQ(w_.Deployments("aws-eu").size(), 1u);
+  EXPECT_GE(ReadyAcrossMembers(w_), 4);
+  api::AIWorkload w = w_.Workload("team-a", "chat");
+  ASSERT_EQ(w.status.placements.size(), 1u);
+  EXPECT_EQ(w.status.placements[0].pool, "dc-paris-h100");
+  ASSERT_EQ(w.status.draining.size(), 1u);
+  EXPECT_EQ(w.status.draining[0].pool, "aws-h100");
+  EXPECT_EQ(w.status.draining[0].readyReplicas, 4);
+  EXPECT_EQ(w.status.readyReplicas, 4) << "the old placement still serves";
+  EXPECT_EQ(Cond(w, "Ready").status, "True");
+  EXPECT_EQ(Cond(w, "Moving").status, "True");
+  EXPECT_NE(Cond(w, "Moving").message.find("waiting for 0/4 ready replicas"), std::string::npos)
+      << Cond(w, "Moving").message;
+
+  // Half of the new replicas ready: still not enough to break the old.
+  SetReady(w_, "dc-paris", "chat-dc-paris-h100", 2);
+  ASSERT_TRUE(w_.Step("team-a", "chat").ok());
+  EXPECT_EQ(w_.Deployments("aws-eu").size(), 1u);
+  EXPECT_GE(ReadyAcrossMembers(w_), 4);
+
+  // All of them, says the cache; but the old is broken only once the member itself confirms it:
+  // a member that cannot answer keeps the old serving.
+  SetReady(w_, "dc-paris", "chat-dc-paris-h100", 4);
+  ApiError down;
+  down.reason = ApiError::Reason::Transport;
+  down.message = "connection refused";
+  w_.paris->InjectError(Verb::Get, down, kinds::kDeployment);
+  ASSERT_TRUE(w_.Step("team-a", "chat").ok());
+  EXPECT_EQ(w_.Deployments("aws-eu").size(), 1u);
+  EXPECT_EQ(Cond(w_.Workload("team-a", "chat"), "Moving").status, "True");
+  // Confirmed: the old one goes.
+  ASSERT_TRUE(w_.Step("team-a", "chat").ok());
+  EXPECT_TRUE(w_.Deployments("aws-eu").empty());
+  w = w_.Workload("team-a", "chat");
+  EXPECT_TRUE(w.status.draining.empty());
+  EXPECT_EQ(w.status.readyReplicas, 4);
+  EXPECT_EQ(Cond(w, "Moving").status, "False");
+  EXPECT_EQ(Cond(w, "Moving").reason, "Settled");
+}
+
+TEST_F(AIWorkloadReconcilerTest, AnOldPlacementThatServesNothingGoesAtOnce) {
+  w_.CreateAndPlace(WorkloadJson("team-a", "chat", 4));  // never ready
+  ASSERT_TRUE(w_.hub.api
+                  ->Patch(kinds::kAIWorkload, "team-a", "chat", runtime::PatchType::Merge,
+                          R"({"spec": {"placement": {"tiers": [{"locations": ["OnPrem"]}]}}})", {})
+                  .ok());
+  ASSERT_TRUE(w_.Step("team-a", "chat").ok());
+  EXPECT_TRUE(w_.Deployments("aws-eu").empty());
+  EXPECT_EQ(w_.Deployments("dc-paris").size(), 1u);
+  EXPECT_EQ(FindCondition(w_.Workload("team-a", "chat").status.conditions, "Moving"), nullptr);
+}
+
+TEST(AIWorkloadReconcilerMove, AScaleDownWaitsForTheReplicasThatReplaceIt) {
+  World world;
+  world.Start(/*aws_capacity=*/16, /*paris_capacity=*/2);
+  json spec = WorkloadJson("team-a", "chat", 6);
+  spec["spec"]["placement"]["tiers"] =
+      json::array({{{"locations", {"OnPrem"}}}, {{"locations", {"Cloud"}}}});
+  spec["spec"]["placement"]["failback"] = {{"mode", "WhenRoomReturns"}, {"afterSeconds", 0}};
+  world.CreateAndPlace(spec);
+  ASSERT_EQ(world.Deployments("dc-paris").size(), 1u);
+  ASSERT_EQ(world.Deployments("aws-eu").size(), 1u);
+  EXPECT_EQ(world.Deployments("aws-eu")[0]["spec"]["replicas"], 4);
+  SetReady(world, "dc-paris", "chat-dc-paris-h100", 2);
+  SetReady(world, "aws-eu", "chat-aws-h100", 4);
+
+  // On-prem grows to 4: failback moves two replicas home; the cloud's scale-down waits.
+  world.SetPoolStatus("dc-paris-h100",
+                      {{"capacity", {{"accelerators", 4}}},
+                       {"conditions", json::array({testing::ReadyCondition("True")})}});
+  ASSERT_TRUE(world.Step("team-a", "chat").ok());
+  EXPECT_EQ(world.Deployments("dc-paris")[0]["spec"]["replicas"], 4);
+  EXPECT_EQ(world.Deployments("aws-eu")[0]["spec"]["replicas"], 4) << "held until home is ready";
+  api::AIWorkload w = world.Workload("team-a", "chat");
+  ASSERT_EQ(w.status.placements.size(), 2u);
+  EXPECT_EQ(w.status.placements[0].cluster, "aws-eu");  // by cluster, then pool
+  EXPECT_EQ(w.status.placements[0].replicas, 2);
+  EXPECT_EQ(Cond(w, "Moving").status, "True");
+  EXPECT_EQ(Cond(w, "Moving").reason, "Failback");
+  EXPECT_GE(ReadyAcrossMembers(world), 6);
+
+  SetReady(world, "dc-paris", "chat-dc-paris-h100", 4);
+  ASSERT_TRUE(world.Step("team-a", "chat").ok());
+  EXPECT_EQ(world.Deployments("aws-eu")[0]["spec"]["replicas"], 2);
+  EXPECT_EQ(Cond(world.Workload("team-a", "chat"), "Moving").status, "False");
+}
+
 // Two workers reconcile two workloads that each want 3 of the last 4 accelerators. The
 // scheduler decides them one after the other, so whatever the workers' interleaving, one is
 // placed and the other waits.

@@ -149,8 +149,9 @@ TEST(CodecTest, AIWorkloadRoundTrip) {
   s.priority = -5;
   w.status.phase = Phase::Running;
   w.status.observedGeneration = 3;
-  w.status.placements = {{"aws-eu", "h100", 4, 8, Role::Active, D("32.8"), 6160, 1848},
-                         {"dc-paris", "a100", 0, 8, Role::Standby, D("0"), 0, 0}};
+  w.status.placements = {
+      {"aws-eu", "h100", 4, 8, Role::Active, D("32.8"), 6160, 1848, std::nullopt},
+      {"dc-paris", "a100", 0, 8, Role::Standby, D("0"), 0, 0, std::nullopt}};
   w.status.readyReplicas = 4;
   w.status.cost = {D("16.4"), D("212.75"), "USD"};
   w.status.energy = {3080, D("41.2"), D("12.4")};
@@ -169,6 +170,52 @@ TEST(CodecTest, AIWorkloadRoundTrip) {
   EXPECT_EQ(j["status"]["placements"][0]["hourlyCost"], "32.80");
   EXPECT_EQ(j["status"]["cost"]["hourly"], "16.40");
   EXPECT_EQ(j["status"]["energy"]["energyKWh"], "41.2");
+}
+
+TEST(CodecTest, PlacementTiersAndFailbackRoundTrip) {
+  AIWorkload w;
+  w.metadata = Meta("chat", "team-a");
+  w.spec.tmpl = json::parse(R"({"spec":{"containers":[{"name":"main","image":"chat:1"}]}})");
+  PlacementTier home;
+  home.locations = {Location::OnPrem};
+  PlacementTier edge;
+  edge.locations = {Location::Edge};
+  edge.maxLatencyMs = 20;
+  PlacementTier cloud;
+  cloud.locations = {Location::Cloud};
+  cloud.regions = {"eu-west-1", "eu-central-1"};
+  cloud.clusterSelector.matchLabels = {{"contract", "reserved"}};
+  w.spec.placement.tiers = {home, edge, cloud};
+  w.spec.placement.failback = {FailbackMode::WhenRoomReturns, 120};
+  w.status.placements = {{"dc-paris", "a100", 2, 2, Role::Active, D("2"), 1680, 504, 0},
+                         {"aws-eu", "h100", 4, 4, Role::Active, D("16.4"), 3080, 924, 2}};
+  json j = RoundTrip(w);
+  const json& pl = j["spec"]["placement"];
+  EXPECT_EQ(pl["tiers"].size(), 3u);
+  EXPECT_EQ(pl["tiers"][0], json::parse(R"({"locations":["OnPrem"]})"));
+  EXPECT_EQ(pl["tiers"][1]["maxLatencyMs"], 20);
+  EXPECT_EQ(pl["tiers"][2]["regions"], json::parse(R"(["eu-west-1","eu-central-1"])"));
+  EXPECT_EQ(pl["tiers"][2]["clusterSelector"]["matchLabels"]["contract"], "reserved");
+  EXPECT_EQ(pl["failback"], json::parse(R"({"mode":"WhenRoomReturns","afterSeconds":120})"));
+  EXPECT_EQ(j["status"]["placements"][0]["tier"], 0);
+  EXPECT_EQ(j["status"]["placements"][1]["tier"], 2);
+
+  // Without tiers, placements carry no tier and the default failback is not written out.
+  AIWorkload plain;
+  plain.metadata = Meta("plain", "team-a");
+  plain.status.placements = {
+      {"aws-eu", "h100", 1, 1, Role::Active, D("4.1"), 770, 231, std::nullopt}};
+  json p = RoundTrip(plain);
+  EXPECT_FALSE(p["spec"]["placement"].contains("failback"));
+  EXPECT_FALSE(p["spec"]["placement"].contains("tiers"));
+  EXPECT_FALSE(p["status"]["placements"][0].contains("tier"));
+
+  // Unknown fields inside a tier are named with their path.
+  json bad = j;
+  bad["spec"]["placement"]["tiers"][1]["zone"] = "a";
+  std::vector<Diagnostic> diags;
+  Decode<AIWorkload>(bad, &diags);
+  EXPECT_NE(Messages(diags).find("spec.placement.tiers[1]"), std::string::npos) << Messages(diags);
 }
 
 TEST(CodecTest, BudgetRoundTrip) {

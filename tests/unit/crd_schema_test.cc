@@ -325,6 +325,8 @@ TEST(CrdSchemaTest, EnumsAreThoseOfTheDesign) {
       {aiw, "spec.placement.dataClassification", classes},
       {aiw, "spec.placement.spot", {"Never", "Allowed", "Preferred"}},
       {aiw, "spec.placement.objective", {"Cost", "Energy", "Carbon", "Latency", "Balanced"}},
+      {aiw, "spec.placement.tiers[].locations[]", {"Cloud", "OnPrem", "Edge"}},
+      {aiw, "spec.placement.failback.mode", {"Never", "WhenRoomReturns"}},
       {aiw, "spec.redundancy.mode", {"None", "Spread", "ActivePassive"}},
       {aiw, "spec.redundancy.topologyKey", {"Provider", "Location", "Region", "Cluster", "Pool"}},
       {aiw,
@@ -364,6 +366,8 @@ TEST(CrdSchemaTest, DefaultsAreThoseOfTheDesign) {
       {aiw, "spec.placement.dataClassification", "Public"},
       {aiw, "spec.placement.spot", "Allowed"},
       {aiw, "spec.placement.objective", "Balanced"},
+      {aiw, "spec.placement.failback.mode", "Never"},
+      {aiw, "spec.placement.failback.afterSeconds", "300"},
       {aiw, "spec.redundancy.mode", "None"},
       {aiw, "spec.redundancy.topologyKey", "Cluster"},
       {aiw, "spec.redundancy.minDomains", "2"},
@@ -492,6 +496,8 @@ TEST(CrdSchemaTest, CelRulesCarryTheirMessages) {
             V{"spec.redundancy.minDomains: must be >= 2 when mode is Spread or ActivePassive"});
   EXPECT_EQ(messages(aiw, "spec"),
             (V{"spec.replicas: must be >= minDomains when redundancy.mode is Spread",
+               "spec.placement.failback.mode: WhenRoomReturns needs spec.placement.tiers (there "
+               "is no preferred tier to return to)",
                "spec.redundancy.mode: Training cannot use Spread (a gang lives in one pool); use "
                "ActivePassive for a standby gang"}));
   EXPECT_EQ(messages(bdg, "spec.limits"),

@@ -116,6 +116,64 @@ TEST(PlanCommand, UnschedulableWorkloadExitsOneWithReasons) {
       << table.out;
 }
 
+// A cloud cluster beside the lab: 16 accelerators at 4.00/h.
+constexpr const char* kCloud = R"(apiVersion: hybridai.io/v1alpha1
+kind: MemberCluster
+metadata: {name: aws-eu}
+spec: {location: Cloud, provider: aws, region: eu-west-1, maxDataClassification: Restricted,
+       latencyMs: 30, carbonIntensity: 300, pue: "1.2"}
+---
+apiVersion: hybridai.io/v1alpha1
+kind: GPUPool
+metadata: {name: aws-h100}
+spec:
+  cluster: aws-eu
+  accelerator: {vendor: NVIDIA, model: H100, memoryGiB: 80, resourceName: nvidia.com/gpu}
+  capacity: {accelerators: 16}
+  pricing: {acceleratorHour: "4.00"}
+  power: {acceleratorWatts: 700}
+)";
+
+constexpr const char* kTiers = R"(  placement:
+    tiers:
+    - {locations: [OnPrem]}
+    - {locations: [Cloud]}
+    failback: {mode: WhenRoomReturns, afterSeconds: 60}
+)";
+
+TEST(PlanCommand, TiersShowTheSplitAndTheTierOfEachPlacement) {
+  TempDir dir;
+  dir.Write("fleet.yaml", std::string(kFleet) + "---\n" + kCloud);
+  // The on-prem pool is nearly full: a higher-priority workload holds 6 of its 8.
+  dir.Write("w.yaml", Workload("filler", 6, 1, "  priority: 100\n") + "---\n" +
+                          Workload("chat", 6, 1, kTiers));
+  const Outcome r = Plan({"plan", "-f", dir.path(), "-o", "json"});
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  const auto& chat = j["workloads"][0];
+  ASSERT_EQ(chat["name"], "chat");
+  ASSERT_EQ(chat["placements"].size(), 2u) << chat.dump();
+  // Placements are listed by cluster, then pool.
+  EXPECT_EQ(chat["placements"][0]["pool"], "aws-h100");
+  EXPECT_EQ(chat["placements"][0]["replicas"], 4);
+  EXPECT_EQ(chat["placements"][0]["tier"], 1);
+  EXPECT_EQ(chat["placements"][1]["pool"], "lab-h100");
+  EXPECT_EQ(chat["placements"][1]["replicas"], 2);
+  EXPECT_EQ(chat["placements"][1]["tier"], 0);
+  EXPECT_FALSE(j["workloads"][1]["placements"][0].contains("tier"));  // filler has no tiers
+
+  const Outcome table = Plan({"plan", "-f", dir.path()});
+  EXPECT_NE(table.out.find("lab/lab-h100 x2, Active, tier 0"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("aws-eu/aws-h100 x4, Active, tier 1"), std::string::npos) << table.out;
+
+  // Room returns at home: every replica there.
+  dir.Write("w.yaml", Workload("chat", 6, 1, kTiers));
+  const auto home = nlohmann::json::parse(Plan({"plan", "-f", dir.path(), "-o", "json"}).out);
+  ASSERT_EQ(home["workloads"][0]["placements"].size(), 1u);
+  EXPECT_EQ(home["workloads"][0]["placements"][0]["pool"], "lab-h100");
+  EXPECT_EQ(home["workloads"][0]["placements"][0]["replicas"], 6);
+}
+
 TEST(PlanCommand, DenyBudgetRefusesThePlacementAndExitsOne) {
   TempDir dir;
   dir.Write("fleet.yaml", kFleet);

@@ -211,6 +211,35 @@ TEST(ValidationTest, ClusterSelector) {
   EXPECT_NE(all.find("matchExpressions[1].key: must be a valid label key"), std::string::npos);
 }
 
+TEST(ValidationTest, PlacementTiersAndFailback) {
+  auto w = GoodWorkload();
+  w.spec.placement.failback.mode = FailbackMode::WhenRoomReturns;
+  EXPECT_EQ(All(Validate(w)),
+            "team-a/llama: spec.placement.failback.mode: WhenRoomReturns needs "
+            "spec.placement.tiers (there is no preferred tier to return to)\n");
+  PlacementTier t;
+  t.locations = {Location::OnPrem};
+  w.spec.placement.tiers = {t};
+  EXPECT_TRUE(Validate(w).empty()) << All(Validate(w));
+
+  w.spec.placement.failback.afterSeconds = -1;
+  w.spec.placement.tiers[0].maxLatencyMs = -3;
+  w.spec.placement.tiers[0].clusterSelector.matchExpressions = {{"zone", "Near", {}}};
+  std::string all = All(Validate(w));
+  EXPECT_NE(all.find("spec.placement.failback.afterSeconds: must be >= 0"), std::string::npos)
+      << all;
+  EXPECT_NE(all.find("spec.placement.tiers[0].maxLatencyMs: must be >= 0"), std::string::npos)
+      << all;
+  EXPECT_NE(all.find("spec.placement.tiers[0].clusterSelector.matchExpressions[0].operator"),
+            std::string::npos)
+      << all;
+
+  w = GoodWorkload();
+  w.spec.placement.tiers.assign(kMaxPlacementTiers + 1, t);
+  EXPECT_EQ(All(Validate(w)),
+            "team-a/llama: spec.placement.tiers: must have at most 8 items, got 9\n");
+}
+
 TEST(ValidationTest, CelCrossFieldRules) {
   auto w = GoodWorkload();
   w.spec.replicas = 4;
