@@ -79,15 +79,18 @@ if [ "$FROM_SOURCE" = 1 ]; then
     --build-arg VERSION="$VERSION" --build-arg REVISION="$(git rev-parse HEAD 2>/dev/null || echo unknown)" .
 else
   [ -x "$BINARY" ] || { say "no operator binary at $BINARY: build it (scripts/setup.sh) or pass --binary"; exit 1; }
-  # 2. The base, once: Debian packages of every shared library the binary links, plus data.
+  # 2. The base, once per set of packages: Debian packages of every shared library the binary
+  # links, plus data. The set names the base, so a binary that links a new library gets a base
+  # that has it.
+  pkgs=(ca-certificates tzdata)
+  while read -r lib; do
+    for cand in "$lib" "/usr$lib" "${lib#/usr}"; do
+      p=$(dpkg -S "$cand" 2>/dev/null | head -1 | cut -d: -f1) && [ -n "$p" ] && { pkgs+=("$p"); break; }
+    done
+  done < <(ldd "$BINARY" | awk '$3 ~ /^\// {print $3} $1 ~ /^\/lib.*ld-linux/ {print $1}')
+  mapfile -t pkgs < <(printf '%s\n' "${pkgs[@]}" | sort -u)
+  BASE=$BASE-$(printf '%s\n' "${pkgs[@]}" | sha256sum | cut -c1-12)
   if ! podman image exists "$BASE"; then
-    pkgs=(ca-certificates tzdata)
-    while read -r lib; do
-      for cand in "$lib" "/usr$lib" "${lib#/usr}"; do
-        p=$(dpkg -S "$cand" 2>/dev/null | head -1 | cut -d: -f1) && [ -n "$p" ] && { pkgs+=("$p"); break; }
-      done
-    done < <(ldd "$BINARY" | awk '$3 ~ /^\// {print $3} $1 ~ /^\/lib.*ld-linux/ {print $1}')
-    mapfile -t pkgs < <(printf '%s\n' "${pkgs[@]}" | sort -u)
     say "base $BASE from Debian bookworm: ${pkgs[*]}"
     rm -f "$STATE/base.tar"
     # extract: unpack only these packages (no shell, no apt, no dpkg in the image).
