@@ -13,6 +13,10 @@
 
 #include "cli/kubectl_hybrid.h"
 #include "core/escape.h"
+
+// HYBRIDAI_CLI_OFFLINE: the sanitized build of tests/fuzz, which has no Kubernetes client; its
+// `spend` says it cannot reach a hub.
+#ifndef HYBRIDAI_CLI_OFFLINE
 #include "runtime/kube_client.h"
 #include "runtime/kubeconfig.h"
 
@@ -55,6 +59,7 @@ bool FetchFromHub(const hybridai::cli::SpendOptions& o, hybridai::cli::SpendInpu
 }
 
 }  // namespace
+#endif
 
 int main(int argc, char** argv) {
   std::ios::sync_with_stdio(false);
@@ -69,7 +74,11 @@ int main(int argc, char** argv) {
   hybridai::cli::CliIo io{std::cin, std::cout, std::cerr, color};
   int code = hybridai::cli::kExitUsage;
   try {
+#ifdef HYBRIDAI_CLI_OFFLINE
+    code = hybridai::cli::RunKubectlHybrid(args, io);
+#else
     code = hybridai::cli::RunKubectlHybrid(args, io, FetchFromHub);
+#endif
   } catch (const std::exception& e) {
     std::cerr << "kubectl-hybrid: internal error: " << hybridai::EscapeControl(e.what()) << "\n";
     return hybridai::cli::kExitUsage;
