@@ -92,8 +92,13 @@ k() { kubectl --context "$@"; }
 
 say "4/7 CRDs"
 k hub apply --server-side --force-conflicts -f crds/ >/dev/null
-k hub wait --for condition=Established --timeout=60s crd/memberclusters.hybridai.io \
-  crd/gpupools.hybridai.io crd/aiworkloads.hybridai.io crd/budgets.hybridai.io >/dev/null
+# kubectl wait fails at once, not after its timeout, while a new CRD has no conditions yet.
+for i in $(seq 1 60); do
+  k hub wait --for condition=Established --timeout=5s crd/memberclusters.hybridai.io \
+    crd/gpupools.hybridai.io crd/aiworkloads.hybridai.io crd/budgets.hybridai.io >/dev/null 2>&1 && break
+  [ "$i" = 60 ] && die "the hybridai CRDs were not Established"
+  sleep 0.5
+done
 for _ in $(seq 1 60); do
   k hub get mc,gp,aiw -A >/dev/null 2>&1 && break
   sleep 0.5

@@ -8,8 +8,9 @@ t_fleet
 
 t_kubectl hub apply --server-side --force-conflicts -f "$T_ROOT/crds/" >/dev/null || t_fail "apply crds/"
 for kind in memberclusters gpupools aiworkloads budgets; do
-  t_kubectl hub wait --for condition=Established --timeout=60s "crd/$kind.hybridai.io" >/dev/null ||
-    t_fail "crd/$kind.hybridai.io not Established"
+  # kubectl wait fails at once, not after its timeout, while a new CRD has no conditions yet.
+  t_eventually 60 "crd/$kind.hybridai.io Established" \
+    t_kubectl hub wait --for condition=Established --timeout=5s "crd/$kind.hybridai.io"
 done
 
 mapfile -t files < <(ls "$T_ROOT"/manifests/samples/*.yaml | LC_ALL=C sort)
