@@ -46,12 +46,12 @@ HybridOperator::HybridOperator(std::shared_ptr<runtime::ApiClient> hub, ClientFa
       caches, *fleet_, clock_, events,
       FleetSchedulerOptions{options_.preemption, options_.throttleHysteresis.count()});
 
-  members_ = std::make_unique<MemberRegistry>(
-      clock_, [this](const std::string&, runtime::Informer& informer) {
-        // A member Deployment or Job changing wakes the hub workload that caused it.
-        informer.AddEventHandler(workloadController_->EnqueueHandler(
-            runtime::MapByLabels(kLabelWorkloadNamespace, kLabelWorkload)));
-      });
+  members_ = std::make_unique<MemberRegistry>(clock_, [this](const std::string&,
+                                                             runtime::Informer& informer) {
+    // A member Deployment or Job changing wakes the hub workload that caused it, batched.
+    informer.AddEventHandler(workloadController_->EnqueueHandler(
+        runtime::MapByLabels(kLabelWorkloadNamespace, kLabelWorkload), options_.memberEventBatch));
+  });
 
   // A member that stops answering its watches or requests is probed at once, so its Ready (and
   // the failover deadlines of what runs there) starts from the moment it went dark.

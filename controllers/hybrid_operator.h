@@ -37,6 +37,10 @@ struct HybridOperatorOptions {
   std::chrono::seconds throttleHysteresis{300};
   // Tag keys that label the spend metrics (controllers/spend_metrics.h).
   std::vector<std::string> metricTagKeys = {"team", "costCenter"};
+  // Member Deployments and Jobs change several times in their first seconds (created, pods
+  // created, running, ready or complete): their events wake the owning workload this long after
+  // the first, so that one reconcile and one status write answer them all.
+  std::chrono::milliseconds memberEventBatch{1000};
   std::chrono::seconds clusterProbe{5};
   std::chrono::seconds poolResync{30};
   // How long Start() waits for the first probe of every member and measure of every pool

@@ -63,10 +63,10 @@ void Controller::EnqueueAfter(const Request& request, Clock::Duration delay) {
   queue_.AddAfter(request.Key(), delay);
 }
 
-ResourceEventHandler Controller::EnqueueHandler(MapFunc map) {
-  auto enqueue = [this, map](const ObjectPtr& obj) {
+ResourceEventHandler Controller::EnqueueHandler(MapFunc map, Clock::Duration batch) {
+  auto enqueue = [this, map, batch](const ObjectPtr& obj) {
     if (!obj) return;
-    for (const auto& r : map(*obj)) Enqueue(r);
+    for (const auto& r : map(*obj)) EnqueueAfter(r, batch);
   };
   ResourceEventHandler h;
   h.onAdd = enqueue;

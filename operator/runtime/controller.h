@@ -79,8 +79,12 @@ class Controller {
 
   void Enqueue(const Request& request);
   void EnqueueAfter(const Request& request, Clock::Duration delay);
-  // A handler that enqueues map(object) on every add, update and delete.
-  ResourceEventHandler EnqueueHandler(MapFunc map = MapToSelf());
+  // A handler that enqueues map(object) on every add, update and delete. With `batch` > 0 each
+  // key is enqueued that long after the first event (the events meanwhile fold into one
+  // reconcile), as the Job controller batches pod events: for objects that change several
+  // times in quick succession, whose owner need not answer each change.
+  ResourceEventHandler EnqueueHandler(MapFunc map = MapToSelf(),
+                                      Clock::Duration batch = Clock::Duration::zero());
 
   // Starts the workers; a second call does nothing.
   void Start();

@@ -228,6 +228,52 @@ TEST(Controller, InformerEventsMapBackToTheOwnerByLabels) {
   EXPECT_EQ(rec.Calls(), std::vector<std::string>{"team-a/llama"});
 }
 
+TEST(Controller, BatchedEventsFoldIntoOneReconcileAfterTheBatch) {
+  SimulatedClock clock;
+  testing::FakeApiClient api(&clock);
+  ScriptedReconciler rec;
+  Controller c("workloads", rec, clock);
+  InformerOptions io;
+  io.backoff.jitter = 0;
+  Informer jobs(api, kinds::kJob, clock, io);
+  jobs.AddEventHandler(c.EnqueueHandler(
+      MapByLabels("hybridai.io/workload-namespace", "hybridai.io/workload"), seconds(1)));
+  std::atomic<int> events{0};
+  jobs.AddEventHandler(
+      ResourceEventHandler{.onAdd = [&](const ObjectPtr&) { ++events; },
+                           .onUpdate = [&](const ObjectPtr&, const ObjectPtr&) { ++events; },
+                           .onDelete = nullptr});
+  c.Start();
+  jobs.Start();
+  ASSERT_TRUE(api.WaitForWatches(1, kinds::kJob));
+  json j{{"metadata",
+          {{"namespace", "member-ns"},
+           {"name", "train"},
+           {"labels",
+            {{"hybridai.io/workload", "train"}, {"hybridai.io/workload-namespace", "team-a"}}}}}};
+  auto made = api.Create(kinds::kJob, "member-ns", j);
+  ASSERT_TRUE(made.ok());
+  j = made.value();
+  // The job changes twice more within the batch: still nothing reconciled.
+  for (int active : {1, 0}) {
+    j["status"] = {{"active", active}};
+    auto updated = api.UpdateStatus(kinds::kJob, "member-ns", j);
+    ASSERT_TRUE(updated.ok());
+    j = updated.value();
+  }
+  for (int i = 0; i < 500 && events.load() < 3; ++i) std::this_thread::sleep_for(milliseconds(2));
+  ASSERT_EQ(events.load(), 3) << "the informer saw the three events";
+  std::this_thread::sleep_for(milliseconds(50));
+  EXPECT_EQ(rec.Calls().size(), 0u) << "an event woke the owner before its batch ended";
+  clock.Advance(seconds(1));
+  ASSERT_TRUE(rec.WaitForCalls(1));
+  std::this_thread::sleep_for(milliseconds(50));
+  jobs.Stop();
+  c.Stop();
+  EXPECT_EQ(rec.Calls(), std::vector<std::string>{"team-a/train"})
+      << "one reconcile for three events";
+}
+
 TEST(Controller, MapToSelfAndMapByLabelsIgnoreNamelessObjects) {
   EXPECT_TRUE(MapToSelf()(json{{"metadata", json::object()}}).empty());
   EXPECT_TRUE(MapByLabels("", "owner")(json{{"metadata", {{"name", "x"}}}}).empty());
