@@ -8,7 +8,8 @@
 #   scripts/render-install.sh --check   exit 1, showing the diff, if they drifted from the chart
 #
 # Rendered offline for Kubernetes $KUBE_VERSION (default 1.36.3): a helm built without version
-# ldflags would otherwise assume 1.20. Needs helm on PATH (e2e/tools/install.sh builds one).
+# ldflags would otherwise assume 1.20. For an older cluster, render with KUBE_VERSION set to its
+# version: from 1.36 on, the manifests include the finalizer MutatingAdmissionPolicy. Needs helm on PATH (e2e/tools/install.sh builds one).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CHART=charts/hybrid-operator
@@ -29,7 +30,14 @@ if [ "$check" = 0 ]; then
   cp crds/*.yaml "$CHART/files/crds/"
 fi
 
-render() { helm template hybrid-operator "$CHART" --namespace "$NS" --kube-version "$KUBE_VERSION" "$@"; }
+# Offline, helm knows no API the server would serve beyond its own list: name the ones the
+# chart looks for that Kubernetes $KUBE_VERSION serves (MutatingAdmissionPolicy v1 from 1.36).
+API_VERSIONS=()
+IFS=. read -r kmajor kminor _ <<<"$KUBE_VERSION"
+if [ "$kmajor" -gt 1 ] || [ "$kminor" -ge 36 ]; then
+  API_VERSIONS+=(--api-versions admissionregistration.k8s.io/v1/MutatingAdmissionPolicy)
+fi
+render() { helm template hybrid-operator "$CHART" --namespace "$NS" --kube-version "$KUBE_VERSION" "${API_VERSIONS[@]}" "$@"; }
 # Plain manifests are not managed by Helm: say so in the labels.
 unhelm() { sed -e 's/app.kubernetes.io\/managed-by: Helm/app.kubernetes.io\/managed-by: kubectl/' -e '/^# Source: /d'; }
 {

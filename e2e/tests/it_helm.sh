@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The chart installed for real on the fleet's hub, and the operator's image run against it under
 # the chart's own ServiceAccount: helm lint --strict; helm install; the tag policy refuses an
-# AIWorkload without the required tags; the image (scripts/image.sh) runs with podman, read-only,
+# AIWorkload without the required tags; the finalizer policy creates workloads with the cleanup
+# finalizer before any operator runs; the image (scripts/image.sh) runs with podman, read-only,
 # no capabilities, uid 65532, with in-cluster config from a `kubectl create token` of the chart's
 # ServiceAccount; members Ready, workloads Running in a member and in the hub-as-member, deleted
 # cleanly, /readyz 200, no 403 in its log; without its ClusterRoleBinding /readyz says 403;
@@ -83,6 +84,19 @@ warnings=$(t_kubectl hub get validatingadmissionpolicy $REL-required-tags -o jso
 t_equals "$warnings" "" "type-checking warnings of the policy"
 t_log "tag policy: refused: $out"
 
+# ---- the finalizer policy: workloads are created with the cleanup finalizer -------------------
+finalized() {
+  aiw probe "{team: vision, costCenter: cc-1}" "{}" |
+    t_kubectl hub create --dry-run=server -o jsonpath='{.metadata.finalizers}' -f - 2>/dev/null |
+    grep -q hybridai.io/member-cleanup
+}
+t_eventually 30 "the finalizer policy is in effect" finalized
+# Created before any operator runs: the policy alone put the finalizer on it; the operator,
+# started below, places it and cleans up after it like the others.
+early=$(aiw early "{team: vision, costCenter: cc-1}" "{locations: [OnPrem], objective: Cost}" |
+  t_kubectl hub create -f - -o jsonpath='{.metadata.finalizers}') || t_fail "create the early workload"
+t_equals "$early" '["hybridai.io/member-cleanup"]' "finalizers of a workload created before any operator ran"
+
 # ---- least privilege, as the apiserver's authorizer sees the chart's ServiceAccount ----------
 who=system:serviceaccount:$SYS:$REL
 can() { t_kubectl hub auth can-i --as "$who" "$@" >/dev/null 2>&1; }
@@ -153,11 +167,13 @@ aiw onprem "{team: vision, costCenter: cc-1}" "{locations: [OnPrem], objective: 
 aiw hubside "{team: vision, costCenter: cc-1}" "{regions: [us-central1], objective: Cost}" | t_kubectl hub apply -f - >/dev/null ||
   t_fail "apply hub workload"
 phase() { [ "$(t_kubectl hub get aiw -n "$NS" "$1" -o jsonpath='{.status.phase}')" = Running ]; }
-for w in onprem hubside; do t_eventually "$OP_WATCH_LIMIT" "$w Running" phase "$w"; done
+for w in onprem hubside early; do t_eventually "$OP_WATCH_LIMIT" "$w Running" phase "$w"; done
+t_equals "$(t_kubectl hub get aiw -n "$NS" early -o jsonpath='{.metadata.finalizers}')" \
+  '["hybridai.io/member-cleanup"]' "the early workload's finalizers once the operator placed it (one, not two)"
 deps() { t_kubectl "$1" get deployments -n "$NS" -l "hybridai.io/workload=$2" -o name 2>/dev/null; }
 [ -n "$(deps onprem onprem)" ] || t_fail "no Deployment of onprem in the onprem member"
 [ -n "$(deps hub hubside)" ] || t_fail "no Deployment of hubside in the hub"
-t_kubectl hub delete aiw -n "$NS" onprem hubside --timeout=60s >/dev/null || t_fail "workloads not deleted in 60 s"
+t_kubectl hub delete aiw -n "$NS" onprem hubside early --timeout=60s >/dev/null || t_fail "workloads not deleted in 60 s"
 t_eventually 30 "member Deployments removed" bash -c "[ -z \"\$(kubectl --context onprem get deployments -n $NS -o name)\" ] && [ -z \"\$(kubectl --context hub get deployments -n $NS -o name)\" ]"
 ready_ok || t_fail "/readyz after the flow: $(readyz)"
 log=$(image_log)

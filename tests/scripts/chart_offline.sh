@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Helm chart offline (label unit): helm lint --strict, renders at the fleet's Kubernetes
 # version, the rendered objects' contract (least-privilege RBAC, leader-elected replicas, probes,
-# restricted security context, kept CRDs, tag policy), values.schema.json negative cases, and
+# restricted security context, kept CRDs, tag policy, finalizer policy), values.schema.json negative cases, and
 # manifests/install/ not drifted from the chart. Fails when the chart is missing or broken.
 source "$(dirname "$0")/../../e2e/fleet/testlib.sh"
 t_tools
@@ -17,11 +17,15 @@ render() { helm template hybrid-operator "$CHART" -n hybrid-system --kube-versio
 render >"$tmp/default.yaml" 2>"$tmp/err" || t_fail "helm template: $(cat "$tmp/err")"
 render --api-versions monitoring.coreos.com/v1/ServiceMonitor >"$tmp/monitoring.yaml" ||
   t_fail "helm template with the ServiceMonitor API"
+MAP=admissionregistration.k8s.io/v1/MutatingAdmissionPolicy
+render --api-versions "$MAP" >"$tmp/map.yaml" || t_fail "helm template with MutatingAdmissionPolicy v1"
+render --api-versions "$MAP" --set finalizerPolicy.enabled=false >"$tmp/nomap.yaml" ||
+  t_fail "helm template with finalizerPolicy.enabled=false"
 render --set crds.install=false,rbac.hubAsMember=false,tagPolicy.requiredKeys='{team,costCenter,env}' \
   --set networkPolicy.enabled=true --set 'memberSecretNamespaces={fleet-secrets}' >"$tmp/custom.yaml" ||
   t_fail "helm template with custom values"
 
-python3 - "$tmp" <<'PY' || t_fail "rendered chart breaks its contract (above)"
+python3 - "$tmp" "$T_ROOT/controllers/labels.h" <<'PY' || t_fail "rendered chart breaks its contract (above)"
 import sys, yaml
 d = sys.argv[1]
 def load(name):
@@ -31,6 +35,20 @@ def check(cond, what):
     if not cond: errors.append(what)
 def kinds(docs): return sorted(x["kind"] for x in docs)
 default, monitoring, custom = load("default"), load("monitoring"), load("custom")
+withmap, nomap = load("map"), load("nomap")
+check(kinds(default).count("MutatingAdmissionPolicy") == 0,
+      "no MutatingAdmissionPolicy where the API server does not serve v1")
+check(kinds(withmap).count("MutatingAdmissionPolicy") == 1 and
+      kinds(withmap).count("MutatingAdmissionPolicyBinding") == 1,
+      "the finalizer policy and its binding where MutatingAdmissionPolicy v1 is served")
+check(kinds(nomap).count("MutatingAdmissionPolicy") == 0, "finalizerPolicy.enabled=false drops it")
+finalizer = open(sys.argv[2]).read().split('kCleanupFinalizer = "')[1].split('"')[0]
+for m in (x for x in withmap if x["kind"] == "MutatingAdmissionPolicy"):
+    check(m["spec"]["matchConstraints"]["resourceRules"][0]["operations"] == ["CREATE"],
+          "the finalizer policy acts on CREATE only")
+    check(m["spec"]["failurePolicy"] == "Ignore", "the finalizer policy never blocks a create")
+    expr = m["spec"]["mutations"][0]["applyConfiguration"]["expression"]
+    check(f"'{finalizer}'" in expr, f"the policy adds the operator's finalizer {finalizer}: {expr}")
 for k, n in {"CustomResourceDefinition": 4, "ClusterRole": 2, "ClusterRoleBinding": 2, "Role": 1,
              "RoleBinding": 1, "ServiceAccount": 1, "Deployment": 1, "PodDisruptionBudget": 1,
              "Service": 1, "ValidatingAdmissionPolicy": 1, "ValidatingAdmissionPolicyBinding": 1,

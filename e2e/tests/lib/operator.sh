@@ -74,11 +74,31 @@ op_setup() {
 op_install_crds() {
   t_kubectl hub apply --server-side --force-conflicts -f "$T_ROOT/crds/" >/dev/null || t_fail "apply crds/"
   local kind
+  # kubectl wait fails at once, not after its timeout, while a new CRD has no conditions yet.
   for kind in memberclusters gpupools aiworkloads budgets; do
-    t_kubectl hub wait --for condition=Established --timeout=60s "crd/$kind.hybridai.io" >/dev/null ||
-      t_fail "crd/$kind.hybridai.io not Established"
+    t_eventually 60 "crd/$kind.hybridai.io Established" \
+      t_kubectl hub wait --for condition=Established --timeout=5s "crd/$kind.hybridai.io"
   done
   t_eventually 30 "hybridai kinds served" t_kubectl hub get mc,gp,aiw -A
+}
+
+# op_install_finalizer_policy: the chart's MutatingAdmissionPolicy (templates/finalizer-policy.yaml,
+# rendered by helm) in the hub, as a Helm install on Kubernetes >= 1.36 has it: AIWorkloads are
+# created with the cleanup finalizer, and the operator skips its own finalizer write. Removed at
+# the end. Tests leave it out, so that they cover the operator adding the finalizer itself.
+op_install_finalizer_policy() {
+  local out
+  out=$(helm template hybrid-operator "$T_ROOT/charts/hybrid-operator" --kube-version 1.36.3 \
+    --api-versions admissionregistration.k8s.io/v1/MutatingAdmissionPolicy \
+    --show-only templates/finalizer-policy.yaml) || t_fail "render the finalizer policy: $out"
+  t_kubectl hub apply -f - <<<"$out" >/dev/null || t_fail "apply the finalizer policy"
+  _op_remember "mutatingadmissionpolicybinding/hybrid-operator-cleanup-finalizer"
+  _op_remember "mutatingadmissionpolicy/hybrid-operator-cleanup-finalizer"
+  # Admission policies take effect once the API server's policy informer has them: probe with a
+  # dry-run create until the finalizer shows.
+  local probe='{"apiVersion":"hybridai.io/v1alpha1","kind":"AIWorkload","metadata":{"name":"finalizer-policy-probe","namespace":"hybrid-system"},"spec":{"type":"Batch","replicas":1,"accelerators":{"count":1},"tags":{"team":"probe","costCenter":"probe"},"template":{"spec":{"containers":[{"name":"m","image":"x"}]}}}}'
+  t_eventually 30 "the finalizer policy in effect" bash -c \
+    "kubectl --context hub create --dry-run=server -o jsonpath='{.metadata.finalizers}' -f - <<<'$probe' | grep -q hybridai.io/member-cleanup"
 }
 
 # _op_remember OBJECT: removed from the hub at the end.
