@@ -14,7 +14,9 @@
 //
 //   burst_load --kubeconfig FILE --mode aiworkloads|batch|kueue-jobs|deployments|jobs
 //              --namespace NS [--count N] [--writers W] [--hub CONTEXT] [--members c1,c2,...]
-//              [--queue NAME] [--timeout S]
+//              [--queue NAME] [--timeout S] [--cluster-label KEY=VALUE]...
+// --cluster-label (aiworkloads, batch; repeatable) gives the workloads a clusterSelector, so that
+// a comparison can keep them to the clusters its peer uses.
 //
 // Prints a summary and `burst_load: key=value` lines on stderr for scripts. Deletes nothing:
 // the calling script owns the namespace.
@@ -45,12 +47,13 @@ namespace {
 constexpr const char* kUsage =
     R"(usage: burst_load --kubeconfig FILE --mode aiworkloads|batch|kueue-jobs|deployments|jobs
                   --namespace NS [--count N] [--writers W] [--hub CONTEXT] [--members c1,c2,...]
-                  [--queue NAME] [--timeout S]
+                  [--queue NAME] [--timeout S] [--cluster-label KEY=VALUE]...
 )";
 
 struct Flags {
   std::string kubeconfig, mode, ns, hub = "hub", queue = "bench";
   std::vector<std::string> members = {"hub", "cloud", "onprem", "edge"};
+  json clusterLabels = json::object();  // --cluster-label: the workloads' clusterSelector
   int count = 1000, writers = 16, timeout = 300;
 };
 
@@ -60,7 +63,9 @@ std::string Name(int i) {
   return name;
 }
 
-json Workload(const std::string& ns, int i, const char* type) {
+json Workload(const std::string& ns, int i, const char* type, const json& cluster_labels) {
+  json placement = {{"objective", "Balanced"}};
+  if (!cluster_labels.empty()) placement["clusterSelector"] = {{"matchLabels", cluster_labels}};
   return {{"apiVersion", "hybridai.io/v1alpha1"},
           {"kind", "AIWorkload"},
           {"metadata", {{"name", Name(i)}, {"namespace", ns}}},
@@ -68,7 +73,7 @@ json Workload(const std::string& ns, int i, const char* type) {
            {{"type", type},
             {"replicas", 1},
             {"accelerators", {{"count", 1}}},
-            {"placement", {{"objective", "Balanced"}}},
+            {"placement", placement},
             {"tags", {{"team", "bench"}, {"costCenter", "cc-bench"}}},
             {"template",
              {{"spec",
@@ -208,9 +213,10 @@ int Run(const Flags& f) {
         sent[static_cast<size_t>(i)] = Clock::now();
         auto& member = *clients[f.members[static_cast<size_t>(i) % f.members.size()]];
         runtime::Result<json> res =
-            f.mode == "aiworkloads"
-                ? hub->Create(kinds::kAIWorkload, f.ns, Workload(f.ns, i, "Inference"))
-            : f.mode == "batch" ? hub->Create(kinds::kAIWorkload, f.ns, Workload(f.ns, i, "Batch"))
+            f.mode == "aiworkloads" ? hub->Create(kinds::kAIWorkload, f.ns,
+                                                  Workload(f.ns, i, "Inference", f.clusterLabels))
+            : f.mode == "batch"
+                ? hub->Create(kinds::kAIWorkload, f.ns, Workload(f.ns, i, "Batch", f.clusterLabels))
             : f.mode == "kueue-jobs" ? hub->Create(kinds::kJob, f.ns, Job(f.ns, i, f.queue))
             : f.mode == "jobs"       ? member.Create(kinds::kJob, f.ns, Job(f.ns, i, ""))
                                      : member.Create(kinds::kDeployment, f.ns, Deployment(f.ns, i));
@@ -295,7 +301,15 @@ int main(int argc, char** argv) {
       f.queue = value();
     else if (a == "--timeout")
       f.timeout = std::atoi(value().c_str());
-    else if (a == "--members") {
+    else if (a == "--cluster-label") {
+      const std::string kv = value();
+      const auto eq = kv.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        std::cerr << "burst_load: --cluster-label wants KEY=VALUE, got " << kv << "\n";
+        return 2;
+      }
+      f.clusterLabels[kv.substr(0, eq)] = kv.substr(eq + 1);
+    } else if (a == "--members") {
       f.members.clear();
       std::stringstream ss(value());
       for (std::string c; std::getline(ss, c, ',');)

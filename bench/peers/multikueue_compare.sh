@@ -4,7 +4,9 @@
 #   1. raw:      N one-GPU Jobs created straight in the three members by a plain client;
 #   2. operator: N one-GPU Batch AIWorkloads created in the hub, until every one has its Job in a
 #                member (the operator with --kube-api-qps 1000 --kube-api-burst 2000, as
-#                bench/operator_burst.sh runs it);
+#                bench/operator_burst.sh runs it, with the chart's finalizer policy in the hub);
+#                they select the three member clusters, like raw and Kueue (the hub is a member
+#                of the sample fleet);
 #   3. kueue:    N one-GPU Jobs created in the hub for MultiKueue (a manager Kueue in the hub, one
 #                worker Kueue in each member), until every one has its Job in a member; Kueue as
 #                shipped (the release's controller_manager_config.yaml: client rate 300 QPS,
@@ -25,7 +27,9 @@
 # Prints a Markdown table (rates, p50/p99, controller CPU seconds and RSS, load average) and the
 # CPU seconds every fleet apiserver and etcd spent in each phase. A benchmark: scripts/test.sh and
 # CI never run it. Environment: KUEUE_TIMEOUT (seconds per Kueue phase, default 1800),
-# WORKERS (operator workers, default 32), HYBRIDAI_KEEP_LOGS=1 to keep the logs.
+# WORKERS (operator workers, default 32), HYBRIDAI_KEEP_LOGS=1 to keep the logs, PROFILE=1 for CPU
+# profiles of the hub's and a member's kube-apiserver during the operator's burst (kept with the
+# logs; see "profiles" below).
 #
 # Kueue runs out of cluster against the fleet's apiservers: its CRDs are applied server-side, its
 # webhooks are never called (Jobs are created as its webhook would leave them: suspended,
@@ -48,6 +52,10 @@ KUEUE=$KUEUE_DIR/bin/kueue
 [ -x "$KUEUE" ] || t_fail "no Kueue binary in $KUEUE_DIR"
 KUEUE_VERSION=$(basename "$KUEUE_DIR" | cut -d- -f2)
 
+if [ "${PROFILE:-0}" = 1 ]; then
+  export HYBRIDAI_FLEET_APISERVER_ARGS="${HYBRIDAI_FLEET_APISERVER_ARGS:-} --profiling=true"
+  export HYBRIDAI_KEEP_LOGS=1 # the profiles stay beside the logs
+fi
 op_setup "$T_ROOT/bench/burst_fleet.yaml"
 [ -n "$T_OWN_FLEET" ] || t_fail "expected a private fleet"
 # The fleet is private and torn down whole at the end: deleting thousands of objects one by one
@@ -154,9 +162,9 @@ for c in hub $MEMBERS; do
     t_fail "apply Kueue CRDs to $c"
 done
 for c in hub $MEMBERS; do
-  t_kubectl "$c" wait --for condition=Established --timeout=60s \
+  t_eventually 60 "Kueue CRDs Established in $c" t_kubectl "$c" wait --for condition=Established --timeout=5s \
     crd/workloads.kueue.x-k8s.io crd/clusterqueues.kueue.x-k8s.io crd/localqueues.kueue.x-k8s.io \
-    crd/multikueueclusters.kueue.x-k8s.io >/dev/null || t_fail "Kueue CRDs not Established in $c"
+    crd/multikueueclusters.kueue.x-k8s.io
   t_kubectl "$c" create namespace kueue-system >/dev/null 2>&1 || true
 done
 # The same quota everywhere, far above the burst: admission is never what waits.
@@ -219,6 +227,27 @@ queue_namespace() {
   done
 }
 
+# --- profiles --------------------------------------------------------------------------------
+# With PROFILE=1 the fleet's apiservers serve /debug/pprof, and a CPU profile of the hub's and the
+# cloud member's apiserver is taken over the first PROFILE_SECONDS (default 30) of the operator's
+# burst; `go tool pprof -top` of each is printed after the table when a Go toolchain is found.
+BURST_ARGS=()
+PROFILE_PIDS=()
+profile_start() { # LABEL
+  [ "${PROFILE:-0}" = 1 ] || return 0
+  local c
+  for c in hub cloud; do
+    t_kubectl "$c" get --raw "/debug/pprof/profile?seconds=${PROFILE_SECONDS:-30}" \
+      >"$OP_LOG_DIR/$1-$c-apiserver.pprof" 2>"$OP_LOG_DIR/$1-$c-apiserver.pprof.err" &
+    PROFILE_PIDS+=($!)
+  done
+}
+profile_end() {
+  local p
+  for p in "${PROFILE_PIDS[@]}"; do wait "$p" || t_log "a profile failed: see $OP_LOG_DIR/*.pprof.err"; done
+  PROFILE_PIDS=()
+}
+
 # --- phases ----------------------------------------------------------------------------------
 ROWS=()
 FLEET_ROWS=()
@@ -248,7 +277,7 @@ burst() {
   load_before=$(bench_load1)
   fleet_before=$(bench_fleet_cpu)
   "$LOAD" --kubeconfig "$FLEET_DIR/kubeconfig" --mode "$mode" --namespace "$ns" --count "$N" \
-    --writers "$W" --members "$members" --timeout "$timeout" \
+    --writers "$W" --members "$members" --timeout "$timeout" "${BURST_ARGS[@]}" \
     2>"$OP_LOG_DIR/$label.err" | tee "$OP_LOG_DIR/$label.out" >&2 || rc=$?
   B_LOAD="$load_before -> $(bench_load1)"
   B_FLEET=$(bench_cpu_delta "$fleet_before" "$(bench_fleet_cpu)")
@@ -275,6 +304,7 @@ row raw "Jobs straight into the 3 members (plain client)" "-" "-"
 settle "$RAW_NS" $MEMBERS
 
 # 2. operator
+op_install_finalizer_policy
 op_start bench --kube-api-qps 1000 --kube-api-burst 2000 --workers "${WORKERS:-32}"
 t_eventually 120 "members Ready" bash -c \
   "[ \"\$(kubectl --context hub get mc -o jsonpath='{range .items[*]}{.status.conditions[?(@.type==\"Ready\")].status}{\"\n\"}{end}' | grep -c True)\" = 4 ]"
@@ -282,7 +312,13 @@ t_eventually 120 "pools measured" bash -c \
   "[ \"\$(kubectl --context hub get gp -o jsonpath='{range .items[*]}{.status.readyNodes}{\"\n\"}{end}' | grep -c 2)\" = 7 ]"
 OP_NS_BENCH=bench-op
 cpu_before=$(bench_cpu_seconds "${OP_PID[bench]}")
-burst operator batch "$OP_NS_BENCH" hub,cloud,onprem,edge || t_fail "operator burst: $(tail -3 "$OP_LOG_DIR/operator.err")"
+# The same three workers as raw and Kueue: the hub is a member of the sample fleet (gcp-us, the
+# one "us" cluster), so the workloads select the "eu" clusters, and the hub runs no Jobs of its own.
+BURST_ARGS=(--cluster-label hybridai.io/jurisdiction=eu)
+profile_start operator
+burst operator batch "$OP_NS_BENCH" cloud,onprem,edge || t_fail "operator burst: $(tail -3 "$OP_LOG_DIR/operator.err")"
+BURST_ARGS=()
+profile_end
 OP_RATE=$B_RATE OP_P99=$B_P99
 op_cpu=$(awk -v a="$cpu_before" -v b="$(bench_cpu_seconds "${OP_PID[bench]}")" 'BEGIN {printf "%.1f s", b - a}')
 OP_RSS=$(bench_rss_mib "${OP_PID[bench]}")
@@ -355,4 +391,19 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
   echo "CPU seconds per fleet process during each burst:"
   printf '  %s\n' "${FLEET_ROWS[@]}"
 }
+if [ "${PROFILE:-0}" = 1 ]; then
+  GO=$(command -v go || echo /usr/local/go/bin/go)
+  for f in "$OP_LOG_DIR"/*.pprof; do
+    [ -s "$f" ] || continue
+    echo
+    echo "Profile $f: where the request handlers spent their CPU (cumulative):"
+    if [ -x "$GO" ]; then
+      "$GO" tool pprof -top -cum -nodecount=400 "$f" 2>/dev/null |
+        grep -E 'Total samples|finishRequest|StatusREST\).Update|createHandler|patchResource.func2|serveWatch|WatchServer|Authentication|managedfields.*FieldManager\).Update|cel.\(\*Validator\).Validate$|gcBgMarkWorker|mallocgc$' |
+        head -20
+    else
+      echo "  (no Go toolchain: read it with go tool pprof)"
+    fi
+  done
+fi
 OP_PASSED=1
