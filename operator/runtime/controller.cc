@@ -87,6 +87,7 @@ void Controller::Start() {
 }
 
 void Controller::Stop() {
+  stopping_.store(true);
   queue_.ShutDown();
   std::lock_guard lock(threadsMu_);
   if (threads_.empty()) return;
@@ -98,6 +99,10 @@ void Controller::Stop() {
 void Controller::Work() {
   if (hooks_.activeWorkers) hooks_.activeWorkers(0);  // registers the series at zero
   while (auto key = queue_.Get()) {
+    if (stopping_.load()) {  // queued before Stop(): dropped, not reconciled
+      queue_.Done(*key);
+      continue;
+    }
     if (hooks_.activeWorkers) hooks_.activeWorkers(1);
     Process(*key);
     if (hooks_.activeWorkers) hooks_.activeWorkers(-1);

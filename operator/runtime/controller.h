@@ -4,6 +4,7 @@
 // workers at once. Thread-safe; the Reconciler is called concurrently for different keys.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -88,7 +89,9 @@ class Controller {
 
   // Starts the workers; a second call does nothing.
   void Start();
-  // Stops taking new keys, lets workers finish what is queued and in flight, joins them.
+  // Stops taking new keys, lets workers finish what is in flight, drops what is still queued
+  // (every key is level-based: the next start lists everything again) and joins them. So a
+  // long queue never holds up a shutdown or a leadership handover.
   void Stop();
 
   const std::string& name() const { return name_; }
@@ -104,6 +107,7 @@ class Controller {
   const int workers_;
   const ControllerHooks hooks_;
   WorkQueue queue_;
+  std::atomic<bool> stopping_{false};
 
   std::mutex threadsMu_;
   std::vector<std::jthread> threads_;

@@ -176,13 +176,13 @@ class ConcurrencyProbe : public Reconciler {
     return ReconcileResult{};
   }
   int overlaps_ = 0, total_ = 0, running_ = 0, maxParallel_ = 0;
+  std::mutex mu_;
 
  private:
   int& Slot(const std::string& key) {
     std::lock_guard lock(mu_);
     return inFlight_[key];
   }
-  std::mutex mu_;
   std::map<std::string, int> inFlight_;
 };
 
@@ -196,7 +196,14 @@ TEST(Controller, AKeyIsNeverReconciledTwiceAtOnce) {
   for (int round = 0; round < 300; ++round) {
     for (int k = 0; k < 4; ++k) c.Enqueue({"ns", "k" + std::to_string(k)});
   }
-  c.Stop();  // drains
+  for (int i = 0; i < 2000; ++i) {
+    {
+      std::lock_guard lock(probe.mu_);
+      if (probe.total_ >= 4) break;
+    }
+    std::this_thread::sleep_for(milliseconds(5));
+  }
+  c.Stop();
   EXPECT_EQ(probe.overlaps_, 0);
   EXPECT_GE(probe.total_, 4);
 }
@@ -272,6 +279,37 @@ TEST(Controller, BatchedEventsFoldIntoOneReconcileAfterTheBatch) {
   c.Stop();
   EXPECT_EQ(rec.Calls(), std::vector<std::string>{"team-a/train"})
       << "one reconcile for three events";
+}
+
+// Stop() waits for what is in flight and drops what is queued: every key is level-based, and
+// the next start (this process's or another leader's) lists everything again. Draining a long
+// queue at shutdown would outlast a pod's termination grace period.
+TEST(Controller, StopFinishesWhatIsInFlightAndDropsWhatIsQueued) {
+  SimulatedClock clock;
+  ScriptedReconciler rec;
+  std::mutex gateMu;
+  std::condition_variable gateCv;
+  bool open = false;
+  rec.Script("ns/first", {[&]() -> Result<ReconcileResult> {
+               std::unique_lock lock(gateMu);
+               gateCv.wait(lock, [&] { return open; });
+               return ReconcileResult{};
+             }});
+  Controller c("workloads", rec, clock);  // one worker
+  c.Start();
+  c.Enqueue({"ns", "first"});
+  ASSERT_TRUE(rec.WaitForCalls(1));
+  for (int i = 0; i < 50; ++i) c.Enqueue({"ns", "queued-" + std::to_string(i)});
+  std::thread stopper([&] { c.Stop(); });
+  while (!c.queue().ShuttingDown()) std::this_thread::yield();
+  {
+    std::lock_guard lock(gateMu);
+    open = true;
+  }
+  gateCv.notify_all();
+  stopper.join();
+  EXPECT_EQ(rec.Calls(), std::vector<std::string>{"ns/first"})
+      << "the in-flight reconcile finished; none of the 50 queued ran";
 }
 
 TEST(Controller, MapToSelfAndMapByLabelsIgnoreNamelessObjects) {
