@@ -4,7 +4,7 @@
 #include <map>
 #include <set>
 
-#include "core/decimal.h"
+#include "core/lenient_json.h"
 #include "runtime/store.h"
 
 namespace hybridai::controllers {
@@ -15,25 +15,9 @@ using runtime::MetricType;
 
 namespace {
 
-const json& Field(const json& o, const char* key) {
-  static const json kNull;
-  if (!o.is_object()) return kNull;
-  auto it = o.find(key);
-  return it == o.end() ? kNull : *it;
-}
-
-// A decimal string or an integer as a double; 0 when absent or malformed.
-double Number(const json& v) {
-  if (v.is_number()) return v.get<double>();
-  if (v.is_string()) {
-    if (auto d = Decimal::Parse(v.get<std::string>())) return d->ToDouble();
-  }
-  return 0;
-}
-
-std::string Str(const json& v) {
-  return v.is_string() ? v.get<std::string>() : std::string();
-}
+using lenient::Field;
+using lenient::Number;
+using lenient::Str;
 
 struct Scrape {
   HubCaches caches;
