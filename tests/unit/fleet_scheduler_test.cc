@@ -413,6 +413,39 @@ TEST(FleetScheduler, ThrottleScalesTheLowestPriorityDownAndBackAfterTheHysteresi
   EXPECT_EQ(f.D("team-a/low").decision.powerWatts, 1680);
 }
 
+TEST(FleetScheduler, TheHysteresisTimerAloneScalesAThrottledWorkloadBackUp) {
+  FleetSchedulerOptions opts;
+  opts.throttleHysteresisSeconds = 60;
+  Fleet f(/*aws=*/8, 0, opts);
+  // 840 W per accelerator; room for three.
+  f.hub.api->Seed(kinds::kBudget,
+                  BudgetJson("team-a", "power", "Throttle", {{"powerWatts", 2520}}));
+  ASSERT_TRUE(f.hub.WaitCached(kinds::kBudget, "team-a", "power"));
+  f.scheduler->BudgetChanged(f.hub.Caches().budgets->Get("team-a", "power"));
+  f.Create("team-a", "high", 2, /*priority=*/10);
+  f.Create("team-a", "low", 2, /*priority=*/0);
+  f.scheduler->RunCycle();
+  ASSERT_EQ(f.D("team-a/low").throttledReplicas, 1);
+
+  // From here on only the scheduler's own threads and the clock act: no BudgetChanged.
+  f.scheduler->Start();
+  f.Delete("team-a", "high");
+  // The throttle pass after high's decision arms the hysteresis timer for low.
+  ASSERT_TRUE(WaitUntil([&] {
+    return f.scheduler->Queued() == 0 && !f.scheduler->Decision("team-a/high").has_value();
+  }));
+  ASSERT_TRUE(WaitUntil([&] { return f.hub.clock.Sleepers() > 0; }));
+  EXPECT_EQ(f.D("team-a/low").throttledReplicas, 1);
+  f.hub.clock.Advance(std::chrono::seconds(30));
+  EXPECT_EQ(f.D("team-a/low").throttledReplicas, 1);  // not yet
+  f.hub.clock.Advance(std::chrono::seconds(31));
+  ASSERT_TRUE(WaitUntil([&] { return f.D("team-a/low").throttledReplicas == 0; }))
+      << f.D("team-a/low").throttleMessage;
+  EXPECT_EQ(f.D("team-a/low").decision.powerWatts, 1680);
+  EXPECT_EQ(f.scheduler->BudgetFiguresOf("team-a/power").throttled, 0);
+  f.scheduler->Stop();
+}
+
 TEST(FleetScheduler, ABudgetNoLongerThrottleGivesBackWhatItScaledDown) {
   Fleet f(/*aws=*/8);
   f.hub.api->Seed(kinds::kBudget, BudgetJson("team-a", "power", "Throttle", {{"powerWatts", 1}}));
