@@ -11,6 +11,7 @@
 #include "core/conditions.h"
 #include "core/placement_budgets.h"
 #include "core/placement_engine.h"
+#include "core/placement_reasons.h"
 #include "core/rfc3339.h"
 #include "runtime/store.h"
 
@@ -66,18 +67,6 @@ std::map<std::string, int64_t> HeldByPool(const LedgerEntry* e) {
 }
 
 }  // namespace
-
-std::string BudgetRefusals(const std::string& message) {
-  std::string out;
-  static constexpr std::string_view kWords = "would exceed budget ";
-  for (size_t at = message.find(kWords); at != std::string::npos;
-       at = message.find(kWords, at + 1)) {
-    const size_t end = message.find_first_of(",;", at);
-    const std::string part = message.substr(at, end == std::string::npos ? end : end - at);
-    if (out.find(part) == std::string::npos) out += (out.empty() ? "" : "; ") + part;
-  }
-  return out;
-}
 
 std::string PreemptedMessage(const std::string& by, int64_t priority) {
   return "preempted by " + by + " (priority " + std::to_string(priority) + ")";
@@ -379,7 +368,7 @@ void FleetScheduler::Decide(const std::string& key, Outbox& out) {
   }
   next.decision = std::move(plan.decisions[0]);
   next.budgets = std::move(plan.budgets);
-  if (!next.decision.placed) next.budgetRefusal = BudgetRefusals(next.decision.message);
+  if (!next.decision.placed) next.budgetRefusal = BudgetRefusalsText(next.decision.budgetRefusals);
   // A Deny budget refusing a scale-up (or any change) of a workload that runs keeps what it
   // has: the refusal is of the change, not of the workload.
   if (!next.budgetRefusal.empty() && current != nullptr && current->holds &&

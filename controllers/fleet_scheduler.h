@@ -59,17 +59,14 @@ struct ScheduledDecision {
   std::string throttledBy;      // "ns/name" of the budget
   std::string throttleMessage;  // why, for the WithinBudget condition and the event
   // Set when a Deny budget refused the placement (or the scale-up, which then keeps the
-  // placements it had): "would exceed budget ns/name powerWatts".
+  // placements it had): the engine's WorkloadDecision::budgetRefusals as text,
+  // "would exceed budget ns/name powerWatts" (several joined with "; ").
   std::string budgetRefusal;
   // Why the placements last changed when it was not an ordinary (re)placement: "Failback"
   // (a more preferred tier had room for spec.placement.failback.afterSeconds).
   std::string moveReason;
   std::string moveMessage;
 };
-
-// The budget refusals in an engine message ("... 2 would exceed budget ns/b cost, ..."),
-// joined with "; "; empty when none.
-std::string BudgetRefusals(const std::string& message);
 
 // "preempted by ns/name (priority N)"
 std::string PreemptedMessage(const std::string& by, int64_t priority);

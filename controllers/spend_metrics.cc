@@ -1,10 +1,12 @@
 #include "controllers/spend_metrics.h"
 
 #include <cctype>
+#include <iterator>
 #include <map>
+#include <memory>
 #include <set>
 
-#include "core/decimal.h"
+#include "core/lenient_json.h"
 #include "runtime/store.h"
 
 namespace hybridai::controllers {
@@ -15,39 +17,81 @@ using runtime::MetricType;
 
 namespace {
 
-const json& Field(const json& o, const char* key) {
-  static const json kNull;
-  if (!o.is_object()) return kNull;
-  auto it = o.find(key);
-  return it == o.end() ? kNull : *it;
-}
+using lenient::Field;
+using lenient::Number;
+using lenient::Str;
 
-// A decimal string or an integer as a double; 0 when absent or malformed.
-double Number(const json& v) {
-  if (v.is_number()) return v.get<double>();
-  if (v.is_string()) {
-    if (auto d = Decimal::Parse(v.get<std::string>())) return d->ToDouble();
-  }
-  return 0;
-}
+// Workload gauges and counters read from the workload's status.
+struct WorkloadMetric {
+  const char* name;
+  const char* help;
+  MetricType type;
+  double (*read)(const json& status);
+};
+const WorkloadMetric kWorkload[] = {
+    {"hybridai_workload_hourly_cost",
+     "What the workload's running placements cost per hour, in its currency.", MetricType::Gauge,
+     [](const json& s) { return Number(Field(Field(s, "cost"), "hourly")); }},
+    {"hybridai_workload_cost_total",
+     "Cost accumulated since the workload was created, in its currency.", MetricType::Counter,
+     [](const json& s) { return Number(Field(Field(s, "cost"), "accumulated")); }},
+    {"hybridai_workload_power_watts", "Power the workload draws now in watts, PUE included.",
+     MetricType::Gauge,
+     [](const json& s) { return Number(Field(Field(s, "energy"), "powerWatts")); }},
+    {"hybridai_workload_energy_joules_total", "Energy used since creation in joules (kWh x 3.6e6).",
+     MetricType::Counter,
+     [](const json& s) { return Number(Field(Field(s, "energy"), "energyKWh")) * 3.6e6; }},
+    {"hybridai_workload_carbon_grams_total", "Carbon emitted since creation in grams CO2e.",
+     MetricType::Counter,
+     [](const json& s) { return Number(Field(Field(s, "energy"), "carbonKg")) * 1000; }},
+    {"hybridai_workload_month_cost", "Cost accumulated in the current calendar month (UTC).",
+     MetricType::Gauge,
+     [](const json& s) { return Number(Field(Field(s, "monthToDate"), "cost")); }},
+    {"hybridai_workload_throttled_replicas", "Replicas a Throttle budget has scaled down.",
+     MetricType::Gauge, [](const json& s) { return Number(Field(s, "throttledReplicas")); }},
+};
 
-std::string Str(const json& v) {
-  return v.is_string() ? v.get<std::string>() : std::string();
-}
+// Per budget: usage, projection and limit of each quantity, in base units.
+struct BudgetMetric {
+  const char* name;
+  const char* what;
+  const char* field;  // in usage / projected / limits
+  double scale;
+};
+const BudgetMetric kBudget[] = {
+    {"hybridai_budget_cost", "cost", "cost", 1},
+    {"hybridai_budget_energy_joules", "energy in joules", "energyKWh", 3.6e6},
+    {"hybridai_budget_carbon_grams", "carbon in grams CO2e", "carbonKg", 1000},
+    {"hybridai_budget_power_watts", "power in watts", "powerWatts", 1},
+};
 
-struct Scrape {
+// What one scrape reads from a budget for one family.
+enum class BudgetPart { Usage, Projected, Limit, Warning, Exceeded };
+struct BudgetFamily {
+  size_t family;  // index in the collector's families
+  BudgetPart part;
+  const char* field = "";
+  double scale = 1;
+};
+
+// Every spend family from one pass over the hub caches per scrape: each workload is decoded
+// once (the workload store packs its objects) for all of its families.
+struct SpendCollector {
   HubCaches caches;
   std::vector<std::string> tagKeys;
+  size_t firstWorkloadFamily = 0;  // kWorkload[i] is family firstWorkloadFamily + i
+  size_t placementPower = 0, placementCarbon = 0;
+  std::vector<BudgetFamily> budgetFamilies;
 
-  std::vector<std::string> Tags(const json& tags) const {
-    std::vector<std::string> out;
-    for (const auto& k : tagKeys) out.push_back(Str(Field(tags, k.c_str())));
-    return out;
+  void AppendTags(const json& tags, std::vector<std::string>& labels) const {
+    for (const auto& k : tagKeys) labels.push_back(Str(Field(tags, k.c_str())));
   }
 
-  // fn(labels: namespace, workload, type, currency, tags..., object)
-  template <class Fn>
-  void Workloads(Fn&& fn) const {
+  void Collect(const MetricsRegistry::EmitTo& emit) const {
+    std::map<std::string, std::string> location;
+    for (const auto& c : caches.clusters->List())
+      location[Str(Field(Field(*c, "metadata"), "name"))] =
+          Str(Field(Field(*c, "spec"), "location"));
     caches.workloads->ForEach("", "", [&](const runtime::StoredObject& stored) {
       runtime::ObjectPtr o = stored.object();
       if (!o) return;
@@ -57,20 +101,51 @@ struct Scrape {
       std::vector<std::string> labels = {Str(Field(meta, "namespace")), Str(Field(meta, "name")),
                                          Str(Field(spec, "type")),
                                          Str(Field(Field(status, "cost"), "currency"))};
-      for (auto& t : Tags(Field(spec, "tags"))) labels.push_back(std::move(t));
-      fn(labels, status);
+      AppendTags(Field(spec, "tags"), labels);
+      for (size_t i = 0; i < std::size(kWorkload); ++i)
+        emit(firstWorkloadFamily + i, labels, kWorkload[i].read(status));
+      // Per placement: power and carbon by where they are drawn.
+      const double throttled = Number(Field(status, "throttledReplicas"));
+      for (const auto& p : Field(status, "placements")) {
+        if (Str(Field(p, "role")) != "Active" || throttled > 0) continue;
+        const std::string cluster = Str(Field(p, "cluster"));
+        const std::vector<std::string> where = {labels[0], labels[1], cluster,
+                                                Str(Field(p, "pool")), location[cluster]};
+        emit(placementPower, where, Number(Field(p, "powerWatts")));
+        emit(placementCarbon, where, Number(Field(p, "carbonGramsPerHour")));
+      }
     });
-  }
-
-  template <class Fn>
-  void Budgets(Fn&& fn) const {
     for (const auto& o : caches.budgets->List()) {
       const json& meta = Field(*o, "metadata");
       const json& spec = Field(*o, "spec");
+      const json& status = Field(*o, "status");
       std::vector<std::string> labels = {Str(Field(meta, "namespace")), Str(Field(meta, "name")),
                                          Str(Field(spec, "enforcement"))};
-      for (auto& t : Tags(Field(Field(spec, "selector"), "tags"))) labels.push_back(std::move(t));
-      fn(labels, spec, Field(*o, "status"));
+      AppendTags(Field(Field(spec, "selector"), "tags"), labels);
+      for (const BudgetFamily& f : budgetFamilies) {
+        switch (f.part) {
+          case BudgetPart::Usage:
+            emit(f.family, labels, Number(Field(Field(status, "usage"), f.field)) * f.scale);
+            break;
+          case BudgetPart::Projected:
+            emit(f.family, labels, Number(Field(Field(status, "projected"), f.field)) * f.scale);
+            break;
+          case BudgetPart::Limit: {
+            const json& v = Field(Field(spec, "limits"), f.field);
+            if (!v.is_null()) emit(f.family, labels, Number(v) * f.scale);
+            break;
+          }
+          case BudgetPart::Warning:
+          case BudgetPart::Exceeded: {
+            const char* type = f.part == BudgetPart::Warning ? "Warning" : "Exceeded";
+            double v = 0;
+            for (const auto& c : Field(status, "conditions"))
+              if (Str(Field(c, "type")) == type && Str(Field(c, "status")) == "True") v = 1;
+            emit(f.family, labels, v);
+            break;
+          }
+        }
+      }
     }
   }
 };
@@ -109,130 +184,52 @@ void RegisterSpendMetrics(MetricsRegistry& registry, HubCaches caches,
   };
   const auto workloadLabels = with({"namespace", "workload", "type", "currency"});
   const auto budgetLabels = with({"namespace", "budget", "enforcement"});
-  auto scrape = std::make_shared<const Scrape>(Scrape{caches, std::move(tagKeys)});
+  auto collector = std::make_shared<SpendCollector>();
+  collector->caches = caches;
+  collector->tagKeys = std::move(tagKeys);
+  std::vector<MetricsRegistry::CollectedSpec> families;
 
-  struct WorkloadMetric {
-    const char* name;
-    const char* help;
-    MetricType type;
-    double (*read)(const json& status);
-  };
-  static const WorkloadMetric kWorkload[] = {
-      {"hybridai_workload_hourly_cost",
-       "What the workload's running placements cost per hour, in its currency.", MetricType::Gauge,
-       [](const json& s) { return Number(Field(Field(s, "cost"), "hourly")); }},
-      {"hybridai_workload_cost_total",
-       "Cost accumulated since the workload was created, in its currency.", MetricType::Counter,
-       [](const json& s) { return Number(Field(Field(s, "cost"), "accumulated")); }},
-      {"hybridai_workload_power_watts", "Power the workload draws now in watts, PUE included.",
-       MetricType::Gauge,
-       [](const json& s) { return Number(Field(Field(s, "energy"), "powerWatts")); }},
-      {"hybridai_workload_energy_joules_total",
-       "Energy used since creation in joules (kWh x 3.6e6).", MetricType::Counter,
-       [](const json& s) { return Number(Field(Field(s, "energy"), "energyKWh")) * 3.6e6; }},
-      {"hybridai_workload_carbon_grams_total", "Carbon emitted since creation in grams CO2e.",
-       MetricType::Counter,
-       [](const json& s) { return Number(Field(Field(s, "energy"), "carbonKg")) * 1000; }},
-      {"hybridai_workload_month_cost", "Cost accumulated in the current calendar month (UTC).",
-       MetricType::Gauge,
-       [](const json& s) { return Number(Field(Field(s, "monthToDate"), "cost")); }},
-      {"hybridai_workload_throttled_replicas", "Replicas a Throttle budget has scaled down.",
-       MetricType::Gauge, [](const json& s) { return Number(Field(s, "throttledReplicas")); }},
-  };
-  for (const auto& m : kWorkload) {
-    auto read = m.read;
-    registry.AddCollected(
-        m.name, m.help, m.type, workloadLabels, [scrape, read](const MetricsRegistry::Emit& emit) {
-          scrape->Workloads([&](const std::vector<std::string>& labels, const json& status) {
-            emit(labels, read(status));
-          });
-        });
-  }
+  collector->firstWorkloadFamily = families.size();
+  for (const auto& m : kWorkload) families.push_back({m.name, m.help, m.type, workloadLabels});
 
-  // Per placement: power and carbon by where they are drawn.
-  for (const bool carbon : {false, true}) {
-    registry.AddCollected(
-        carbon ? "hybridai_placement_carbon_grams_per_hour" : "hybridai_placement_power_watts",
-        carbon ? "Carbon an Active placement emits per hour in grams CO2e (what runs)."
-               : "Power an Active placement is rated to draw in watts, PUE included.",
-        MetricType::Gauge, {"namespace", "workload", "cluster", "pool", "location"},
-        [scrape, carbon, caches](const MetricsRegistry::Emit& emit) {
-          std::map<std::string, std::string> location;
-          for (const auto& c : caches.clusters->List())
-            location[Str(Field(Field(*c, "metadata"), "name"))] =
-                Str(Field(Field(*c, "spec"), "location"));
-          scrape->Workloads([&](const std::vector<std::string>& labels, const json& status) {
-            const double throttled = Number(Field(status, "throttledReplicas"));
-            for (const auto& p : Field(status, "placements")) {
-              if (Str(Field(p, "role")) != "Active" || throttled > 0) continue;
-              const std::string cluster = Str(Field(p, "cluster"));
-              emit({labels[0], labels[1], cluster, Str(Field(p, "pool")), location[cluster]},
-                   Number(Field(p, carbon ? "carbonGramsPerHour" : "powerWatts")));
-            }
-          });
-        });
-  }
+  const std::vector<std::string> placementLabels = {"namespace", "workload", "cluster", "pool",
+                                                    "location"};
+  collector->placementPower = families.size();
+  families.push_back({"hybridai_placement_power_watts",
+                      "Power an Active placement is rated to draw in watts, PUE included.",
+                      MetricType::Gauge, placementLabels});
+  collector->placementCarbon = families.size();
+  families.push_back({"hybridai_placement_carbon_grams_per_hour",
+                      "Carbon an Active placement emits per hour in grams CO2e (what runs).",
+                      MetricType::Gauge, placementLabels});
 
-  // Per budget: usage, projection and limit of each quantity, in base units.
-  struct BudgetMetric {
-    const char* name;
-    const char* help;
-    const char* field;  // in usage / projected / limits
-    double scale;
-  };
-  static const BudgetMetric kBudget[] = {
-      {"hybridai_budget_cost", "cost", "cost", 1},
-      {"hybridai_budget_energy_joules", "energy in joules", "energyKWh", 3.6e6},
-      {"hybridai_budget_carbon_grams", "carbon in grams CO2e", "carbonKg", 1000},
-      {"hybridai_budget_power_watts", "power in watts", "powerWatts", 1},
+  auto budgetFamily = [&](std::string name, std::string help, BudgetPart part, const char* field,
+                          double scale) {
+    collector->budgetFamilies.push_back({families.size(), part, field, scale});
+    families.push_back({std::move(name), std::move(help), MetricType::Gauge, budgetLabels});
   };
   for (const auto& m : kBudget) {
-    const std::string what = m.help;
-    const char* field = m.field;
-    const double scale = m.scale;
+    const std::string what = m.what;
     const std::string base = m.name;
-    const bool power = std::string(field) == "powerWatts";
-    registry.AddCollected(
-        base, "Budget usage: " + what + (power ? " drawn now." : " so far this period."),
-        MetricType::Gauge, budgetLabels, [scrape, field, scale](const MetricsRegistry::Emit& emit) {
-          scrape->Budgets([&](const auto& labels, const json&, const json& status) {
-            emit(labels, Number(Field(Field(status, "usage"), field)) * scale);
-          });
-        });
+    const bool power = std::string(m.field) == "powerWatts";
+    budgetFamily(base, "Budget usage: " + what + (power ? " drawn now." : " so far this period."),
+                 BudgetPart::Usage, m.field, m.scale);
     if (!power) {
-      registry.AddCollected(
-          base + "_projected", "Budget usage projected to the period's end: " + what + ".",
-          MetricType::Gauge, budgetLabels,
-          [scrape, field, scale](const MetricsRegistry::Emit& emit) {
-            scrape->Budgets([&](const auto& labels, const json&, const json& status) {
-              emit(labels, Number(Field(Field(status, "projected"), field)) * scale);
-            });
-          });
+      budgetFamily(base + "_projected", "Budget usage projected to the period's end: " + what + ".",
+                   BudgetPart::Projected, m.field, m.scale);
     }
-    registry.AddCollected(base + "_limit", "Budget limit: " + what + (power ? "." : " per period."),
-                          MetricType::Gauge, budgetLabels,
-                          [scrape, field, scale](const MetricsRegistry::Emit& emit) {
-                            scrape->Budgets([&](const auto& labels, const json& spec, const json&) {
-                              const json& v = Field(Field(spec, "limits"), field);
-                              if (!v.is_null()) emit(labels, Number(v) * scale);
-                            });
-                          });
+    budgetFamily(base + "_limit", "Budget limit: " + what + (power ? "." : " per period."),
+                 BudgetPart::Limit, m.field, m.scale);
   }
-  for (const char* type : {"Warning", "Exceeded"}) {
-    const std::string t = type;
-    registry.AddCollected(
-        t == "Warning" ? "hybridai_budget_warning" : "hybridai_budget_exceeded",
-        t == "Warning" ? "1 while the budget's Warning condition is True."
-                       : "1 while the budget's Exceeded condition is True.",
-        MetricType::Gauge, budgetLabels, [scrape, t](const MetricsRegistry::Emit& emit) {
-          scrape->Budgets([&](const auto& labels, const json&, const json& status) {
-            double v = 0;
-            for (const auto& c : Field(status, "conditions"))
-              if (Str(Field(c, "type")) == t && Str(Field(c, "status")) == "True") v = 1;
-            emit(labels, v);
-          });
-        });
-  }
+  budgetFamily("hybridai_budget_warning", "1 while the budget's Warning condition is True.",
+               BudgetPart::Warning, "", 1);
+  budgetFamily("hybridai_budget_exceeded", "1 while the budget's Exceeded condition is True.",
+               BudgetPart::Exceeded, "", 1);
+
+  std::shared_ptr<const SpendCollector> collect = std::move(collector);
+  registry.AddCollectedGroup(std::move(families), [collect](const MetricsRegistry::EmitTo& emit) {
+    collect->Collect(emit);
+  });
 }
 
 }  // namespace hybridai::controllers

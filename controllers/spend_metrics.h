@@ -2,9 +2,10 @@
 // per placement (power and carbon by cluster and location), per budget (usage, projection and
 // limit of each quantity), labelled by namespace, workload or budget, and the tag keys teams
 // aggregate by (`--metrics-tag-labels`, default team and costCenter, as `team` and
-// `cost_center`). Computed at scrape time from the hub caches, so a deleted object leaves no
-// series behind. Names follow Prometheus conventions: base units (watts, joules, grams),
-// `_total` for what only grows. docs/metrics.md lists them.
+// `cost_center`). Computed at scrape time from the hub caches, in one pass for every family
+// (each workload decoded once per scrape), so a deleted object leaves no series behind. Names
+// follow Prometheus conventions: base units (watts, joules, grams), `_total` for what only
+// grows. docs/metrics.md lists them.
 #pragma once
 
 #include <string>

@@ -10,6 +10,7 @@
 #include "core/cost_model.h"
 #include "core/decimal.h"
 #include "core/escape.h"
+#include "core/lenient_json.h"
 #include "core/rfc3339.h"
 
 namespace hybridai::cli {
@@ -18,28 +19,10 @@ using nlohmann::json;
 
 namespace {
 
-const json& Field(const json& o, const char* key) {
-  static const json kNull;
-  if (!o.is_object()) return kNull;
-  auto it = o.find(key);
-  return it == o.end() ? kNull : *it;
-}
-
-std::string Str(const json& v) {
-  return v.is_string() ? v.get<std::string>() : std::string();
-}
-
-Decimal Dec(const json& v) {
-  if (v.is_string()) {
-    if (auto d = Decimal::Parse(v.get<std::string>())) return *d;
-  }
-  if (v.is_number_integer()) return Decimal::FromInt(v.get<int64_t>());
-  return Decimal();
-}
-
-int64_t Int(const json& v) {
-  return v.is_number_integer() ? v.get<int64_t>() : 0;
-}
+using lenient::Dec;
+using lenient::Field;
+using lenient::Int;
+using lenient::Str;
 
 struct Group {
   int64_t workloads = 0;

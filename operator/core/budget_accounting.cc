@@ -82,7 +82,7 @@ BudgetAccountingResult AccountBudget(const BudgetAccountingInput& in) {
   st = old;
   const int64_t now = in.nowUnix;
   const PeriodWindow win = PeriodAt(b.spec.period, now, b.spec.timeZone);
-  const BudgetRate old_rate = RateFromStatus(old.rate);
+  const BudgetRate old_rate = old.rate;
   const std::optional<int64_t> last = ParseRfc3339(old.lastAccountingTime);
   const std::optional<int64_t> start = ParseRfc3339(old.periodStart);
 
@@ -109,7 +109,7 @@ BudgetAccountingResult AccountBudget(const BudgetAccountingInput& in) {
   }
   st.periodStart = FormatRfc3339(win.start);
   st.lastAccountingTime = FormatRfc3339(now);
-  st.rate = RateToStatus(in.rate);
+  st.rate = in.rate;
   st.usage.powerWatts = in.rate.powerWatts;
   st.projected = ProjectPeriod(st.usage, in.rate, win.end - now);
   st.workloads = in.workloads;
@@ -153,8 +153,7 @@ BudgetPosition PositionAt(const api::Budget& b, int64_t now) {
   p.usage = b.status.usage;
   api::AccrualRemainder rem = b.status.remainder;
   if (now > *last)
-    Accrue(RateFromStatus(b.status.rate), now - *last, p.usage.cost, p.usage.energyKWh,
-           p.usage.carbonKg, rem);
+    Accrue(b.status.rate, now - *last, p.usage.cost, p.usage.energyKWh, p.usage.carbonKg, rem);
   return p;
 }
 

@@ -143,14 +143,6 @@ api::BudgetUsage ProjectPeriod(const api::BudgetUsage& usageSoFar, const BudgetR
   return p;
 }
 
-BudgetRate RateFromStatus(const api::RateStatus& s) {
-  return BudgetRate{s.hourlyCost, s.powerWatts, s.carbonGramsPerHour};
-}
-
-api::RateStatus RateToStatus(const BudgetRate& r) {
-  return api::RateStatus{r.hourlyCost, r.powerWatts, r.carbonGramsPerHour};
-}
-
 namespace {
 
 // value (units) + carry/den + step/den, exactly: the new units and carry (0 <= carry < den).

@@ -66,32 +66,33 @@ PeriodWindow PeriodAt(api::BudgetPeriod period, int64_t unixSeconds,
 // or 30 days.
 int64_t NominalPeriodSeconds(api::BudgetPeriod period);
 
+// Hourly rates of money, watts (PUE included) and grams of CO2e: the type a budget's status
+// records them in is the one every sum over workloads and budgets uses.
+using BudgetRate = api::RateStatus;
+
+namespace api {
+
+// Rates add up over workloads and budgets. Sums saturate (Decimal does so itself); a
+// difference undoes an earlier sum.
+inline RateStatus& operator+=(RateStatus& a, const RateStatus& o) {
+  a.hourlyCost += o.hourlyCost;
+  a.powerWatts = SaturatingAdd(a.powerWatts, o.powerWatts);
+  a.carbonGramsPerHour = SaturatingAdd(a.carbonGramsPerHour, o.carbonGramsPerHour);
+  return a;
+}
+inline RateStatus& operator-=(RateStatus& a, const RateStatus& o) {
+  a.hourlyCost -= o.hourlyCost;
+  a.powerWatts -= o.powerWatts;
+  a.carbonGramsPerHour -= o.carbonGramsPerHour;
+  return a;
+}
+
+}  // namespace api
+
 // The usage a budget reaches at the end of its period if the current rates hold:
 // usage so far + rate x remaining time; power is the current rate itself.
-struct BudgetRate {
-  Decimal hourlyCost;
-  int64_t powerWatts = 0;
-  int64_t carbonGramsPerHour = 0;
-
-  // Sums saturate (Decimal does so itself); differences undo an earlier sum.
-  BudgetRate& operator+=(const BudgetRate& o) {
-    hourlyCost += o.hourlyCost;
-    powerWatts = SaturatingAdd(powerWatts, o.powerWatts);
-    carbonGramsPerHour = SaturatingAdd(carbonGramsPerHour, o.carbonGramsPerHour);
-    return *this;
-  }
-  BudgetRate& operator-=(const BudgetRate& o) {
-    hourlyCost -= o.hourlyCost;
-    powerWatts -= o.powerWatts;
-    carbonGramsPerHour -= o.carbonGramsPerHour;
-    return *this;
-  }
-};
 api::BudgetUsage ProjectPeriod(const api::BudgetUsage& usageSoFar, const BudgetRate& rate,
                                int64_t remainingSeconds);
-
-BudgetRate RateFromStatus(const api::RateStatus& s);
-api::RateStatus RateToStatus(const BudgetRate& r);
 
 // Exact accrual: adds rate x seconds (>= 0) to cost, energy and carbon, carrying what falls
 // below the sixth decimal in `remainder`, so any sequence of steps adds up to exactly what one

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <optional>
 
 #include "core/placement_budgets.h"
 #include "core/placement_filters.h"
@@ -176,18 +177,17 @@ class PlacementEngine::Impl {
     return {};
   }
 
-  // Empty when no Deny budget refuses the active side; else which budget and limit.
-  std::string WithinBudgets(const std::vector<Part>& active, const api::AIWorkload& w) const {
+  // The first Deny budget that refuses the active side, and which of its limits; none when
+  // every one admits it.
+  std::optional<BudgetRefusal> WithinBudgets(const std::vector<Part>& active,
+                                             const api::AIWorkload& w) const {
     const Totals t = ActiveTotals(active, w);
     for (int32_t b : budgets_) {
       if (!ledger_.IsDeny(b)) continue;
       const BudgetLimit l = ledger_.WouldExceed(b, t.cost);
-      if (l != BudgetLimit::kCount) {
-        return std::string("plan would exceed budget ") + ledger_.names()[b] + " " +
-               BudgetLimitName(l);
-      }
+      if (l != BudgetLimit::kCount) return BudgetRefusal{ledger_.names()[b], l};
     }
-    return {};
+    return std::nullopt;
   }
 
   void Commit(size_t idx, std::vector<Part> active, std::vector<Part> standby) {
@@ -339,10 +339,14 @@ class PlacementEngine::Impl {
                            " accelerators";
       }
     }
+    std::optional<BudgetRefusal> planRefused;
     if (ok) {
       detail = WithinLimits(active_, w);
       // A kept active side is running already: Deny stops only new and scale-up placements.
-      if (detail.empty() && !keptActive_) detail = WithinBudgets(active_, w);
+      if (detail.empty() && !keptActive_) {
+        planRefused = WithinBudgets(active_, w);
+        if (planRefused) detail = "plan " + BudgetRefusalText(*planRefused);
+      }
       ok = detail.empty();
     }
     if (ok) {
@@ -351,6 +355,10 @@ class PlacementEngine::Impl {
     }
     d.fittingPools = fitting;
     d.reasons = tally_.Counts(ledger_.names());
+    d.budgetRefusals = tally_.BudgetRefusals(ledger_.names());
+    if (planRefused && std::find(d.budgetRefusals.begin(), d.budgetRefusals.end(), *planRefused) ==
+                           d.budgetRefusals.end())
+      d.budgetRefusals.push_back(*planRefused);
     d.message = FormatUnschedulable(fitting, d.totalPools, d.reasons, detail);
   }
 

@@ -59,6 +59,18 @@ struct ReasonCount {
   int64_t pools = 0;
 };
 
+// The limits a Deny budget can refuse on; their names (BudgetLimitName in
+// core/placement_reasons.h) are the spec.limits field names.
+enum class BudgetLimit : uint8_t { kPowerWatts, kCost, kEnergyKWh, kCarbonKg, kCount };
+
+// A Deny budget refusing a workload: which budget, and which of its limits the workload would
+// pass.
+struct BudgetRefusal {
+  std::string budget;  // "<namespace>/<name>"
+  BudgetLimit limit = BudgetLimit::kCount;
+  bool operator==(const BudgetRefusal&) const = default;
+};
+
 struct WorkloadDecision {
   std::string namespace_;
   std::string name;
@@ -76,6 +88,9 @@ struct WorkloadDecision {
   int64_t fittingPools = 0;
   int64_t totalPools = 0;
   std::vector<ReasonCount> reasons;  // by count descending, then reason
+  // Unplaced: the Deny budgets that refused it, each once, in the message's order: those that
+  // ruled out pools (as in `reasons`), then one that refused the whole plan.
+  std::vector<BudgetRefusal> budgetRefusals;
 };
 
 struct PoolAllocation {

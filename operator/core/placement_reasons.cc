@@ -1,6 +1,7 @@
 #include "core/placement_reasons.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace hybridai {
 
@@ -77,6 +78,40 @@ void ReasonTally::Reset(size_t budgets) {
   budgetCounts_.assign(budgets * static_cast<size_t>(BudgetLimit::kCount), 0);
 }
 
+std::string BudgetRefusalText(const BudgetRefusal& refusal) {
+  return "would exceed budget " + refusal.budget + " " + BudgetLimitName(refusal.limit);
+}
+
+std::string BudgetRefusalsText(const std::vector<BudgetRefusal>& refusals) {
+  std::string out;
+  for (const BudgetRefusal& r : refusals) {
+    if (!out.empty()) out += "; ";
+    out += BudgetRefusalText(r);
+  }
+  return out;
+}
+
+std::vector<BudgetRefusal> ReasonTally::BudgetRefusals(
+    const std::vector<std::string>& budgetNames) const {
+  std::vector<std::pair<BudgetRefusal, int64_t>> counted;
+  const size_t kinds = static_cast<size_t>(BudgetLimit::kCount);
+  for (size_t i = 0; i < budgetCounts_.size(); ++i) {
+    if (budgetCounts_[i] == 0) continue;
+    const size_t b = i / kinds;
+    counted.push_back({{b < budgetNames.size() ? budgetNames[b] : std::string("?"),
+                        static_cast<BudgetLimit>(i % kinds)},
+                       budgetCounts_[i]});
+  }
+  // As Counts sorts them: count descending, then reason text.
+  std::sort(counted.begin(), counted.end(), [](const auto& a, const auto& b) {
+    return a.second != b.second ? a.second > b.second
+                                : BudgetRefusalText(a.first) < BudgetRefusalText(b.first);
+  });
+  std::vector<BudgetRefusal> out;
+  for (auto& [r, n] : counted) out.push_back(std::move(r));
+  return out;
+}
+
 std::vector<ReasonCount> ReasonTally::Counts(const std::vector<std::string>& budgetNames) const {
   std::vector<ReasonCount> out;
   for (size_t r = 1; r < counts_.size(); ++r) {
@@ -88,11 +123,9 @@ std::vector<ReasonCount> ReasonTally::Counts(const std::vector<std::string>& bud
   for (size_t i = 0; i < budgetCounts_.size(); ++i) {
     if (budgetCounts_[i] == 0) continue;
     const size_t b = i / kinds;
-    std::string text = "would exceed budget ";
-    text += b < budgetNames.size() ? budgetNames[b] : std::string("?");
-    text += ' ';
-    text += BudgetLimitName(static_cast<BudgetLimit>(i % kinds));
-    out.push_back({std::move(text), budgetCounts_[i]});
+    out.push_back({BudgetRefusalText({b < budgetNames.size() ? budgetNames[b] : std::string("?"),
+                                      static_cast<BudgetLimit>(i % kinds)}),
+                   budgetCounts_[i]});
   }
   std::sort(out.begin(), out.end(), [](const ReasonCount& a, const ReasonCount& b) {
     return a.pools != b.pools ? a.pools > b.pools : a.reason < b.reason;

@@ -42,9 +42,12 @@ enum class Reason : uint8_t {
 
 const char* ReasonName(Reason reason);
 
-// The budget limits a Deny budget can refuse on; names are the spec.limits field names.
-enum class BudgetLimit : uint8_t { kPowerWatts, kCost, kEnergyKWh, kCarbonKg, kCount };
+// The spec.limits field name of a budget limit (BudgetLimit is in core/placement_input.h).
 const char* BudgetLimitName(BudgetLimit limit);
+// "would exceed budget <ns>/<name> <limit>", the reason of one refusal; and several, joined
+// with "; ".
+std::string BudgetRefusalText(const BudgetRefusal& refusal);
+std::string BudgetRefusalsText(const std::vector<BudgetRefusal>& refusals);
 
 // Counts pools per reason for one workload. Reset between workloads; never allocates after
 // the first Reset with the same number of budgets.
@@ -58,6 +61,8 @@ class ReasonTally {
 
   // Sorted by count descending, then reason text. `budgetNames[i]` is "<ns>/<name>".
   std::vector<ReasonCount> Counts(const std::vector<std::string>& budgetNames) const;
+  // The budget refusals among them, in the same order.
+  std::vector<BudgetRefusal> BudgetRefusals(const std::vector<std::string>& budgetNames) const;
 
  private:
   std::array<int64_t, static_cast<size_t>(Reason::kCount)> counts_{};

@@ -238,6 +238,59 @@ class CollectedFamily final : public MetricFamilyBase {
 
 }  // namespace
 
+// One collect for several families (AddCollectedGroup): run once at the start of a scrape, its
+// series kept per family until the scrape ends. Used under the registry's lock only.
+class CollectorGroup {
+ public:
+  CollectorGroup(std::vector<MetricsRegistry::CollectedSpec> specs,
+                 std::function<void(const MetricsRegistry::EmitTo&)> collect)
+      : specs_(std::move(specs)), collect_(std::move(collect)), bodies_(specs_.size()) {}
+
+  void Collect() {
+    Clear();  // also what an earlier collect left when it threw
+    if (!collect_) return;
+    collect_([&](size_t i, const std::vector<std::string>& values, double v) {
+      if (i >= specs_.size()) return;
+      std::vector<std::string> padded = values;
+      padded.resize(specs_[i].labelNames.size());
+      AppendSample(bodies_[i], specs_[i].name, specs_[i].labelNames, padded, v);
+    });
+  }
+  void Clear() {
+    for (auto& b : bodies_) b.clear();
+  }
+  const std::string& Body(size_t i) const { return bodies_[i]; }
+
+ private:
+  const std::vector<MetricsRegistry::CollectedSpec> specs_;
+  const std::function<void(const MetricsRegistry::EmitTo&)> collect_;
+  std::vector<std::string> bodies_;  // exposition lines per family, this scrape
+};
+
+namespace {
+
+class GroupedFamily final : public MetricFamilyBase {
+ public:
+  GroupedFamily(std::string name, std::string help, MetricType type,
+                std::vector<std::string> labelNames, std::shared_ptr<const CollectorGroup> group,
+                size_t index)
+      : MetricFamilyBase(std::move(name), std::move(help), type, std::move(labelNames)),
+        group_(std::move(group)),
+        index_(index) {}
+  void Write(std::string& out) const override {
+    const std::string& body = group_->Body(index_);
+    if (body.empty()) return;
+    WriteHeader(out);
+    out += body;
+  }
+
+ private:
+  const std::shared_ptr<const CollectorGroup> group_;
+  const size_t index_;
+};
+
+}  // namespace
+
 void MetricFamilyBase::WriteHeader(std::string& out) const {
   out += "# HELP ";
   out += name_;
@@ -379,10 +432,28 @@ void MetricsRegistry::AddCollected(const std::string& name, const std::string& h
   Register<CollectedFamily>(name, type, labelNames, help, type, labelNames, std::move(collect));
 }
 
+void MetricsRegistry::AddCollectedGroup(std::vector<CollectedSpec> families,
+                                        std::function<void(const EmitTo& emit)> collect) {
+  auto group = std::make_shared<CollectorGroup>(families, std::move(collect));
+  for (size_t i = 0; i < families.size(); ++i) {
+    const CollectedSpec& f = families[i];
+    if (f.type == MetricType::Histogram) {
+      spdlog::error("metric={} msg=\"a collected metric is a counter or a gauge\"", f.name);
+      continue;
+    }
+    Register<GroupedFamily>(f.name, f.type, f.labelNames, f.help, f.type, f.labelNames,
+                            std::shared_ptr<const CollectorGroup>(group), i);
+  }
+  std::lock_guard lock(mu_);
+  groups_.push_back(std::move(group));
+}
+
 std::string MetricsRegistry::Expose() const {
   std::string out;
   std::lock_guard lock(mu_);
+  for (const auto& g : groups_) g->Collect();
   for (const auto& [name, family] : families_) family->Write(out);
+  for (const auto& g : groups_) g->Clear();
   return out;
 }
 

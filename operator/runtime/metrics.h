@@ -121,6 +121,8 @@ extern template class Family<Counter>;
 extern template class Family<Gauge>;
 extern template class Family<Histogram>;
 
+class CollectorGroup;  // metrics.cc
+
 class MetricsRegistry {
  public:
   MetricsRegistry() = default;
@@ -146,6 +148,21 @@ class MetricsRegistry {
   void AddCollected(const std::string& name, const std::string& help, MetricType type,
                     std::vector<std::string> labelNames,
                     std::function<void(const Emit& emit)> collect);
+  // Several collected families computed by one pass over the state they describe (a store
+  // walked once, each object decoded once, for all of them): `collect` runs once per scrape
+  // and calls `emit(i, labelValues, value)` for each series of `families[i]`. Each family is
+  // exposed in its place by name as AddCollected's are. Same clash rules, per family; a name
+  // already registered keeps its first collector.
+  struct CollectedSpec {
+    std::string name;
+    std::string help;
+    MetricType type = MetricType::Gauge;
+    std::vector<std::string> labelNames;
+  };
+  using EmitTo =
+      std::function<void(size_t family, const std::vector<std::string>& labelValues, double value)>;
+  void AddCollectedGroup(std::vector<CollectedSpec> families,
+                         std::function<void(const EmitTo& emit)> collect);
 
   // The Prometheus text exposition, families sorted by name.
   std::string Expose() const;
@@ -157,6 +174,8 @@ class MetricsRegistry {
 
   mutable std::mutex mu_;
   std::map<std::string, std::unique_ptr<MetricFamilyBase>> families_;
+  // Collected once at the start of each Expose(), their families' series held until its end.
+  std::vector<std::shared_ptr<CollectorGroup>> groups_;
   std::vector<std::unique_ptr<MetricFamilyBase>> detached_;  // clashes: usable, not exposed
 };
 

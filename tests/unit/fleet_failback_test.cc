@@ -4,43 +4,21 @@
 // deadline is a timer, not a resync.
 #include <gtest/gtest.h>
 
-#include "controller_test_fixture.h"
 #include "controllers/fleet_scheduler.h"
-#include "core/rfc3339.h"
+#include "scheduler_test_fleet.h"
 
 namespace hybridai::controllers {
 namespace {
 
 using nlohmann::json;
-namespace kinds = runtime::kinds;
-using testing::ClusterJson;
-using testing::Hub;
-using testing::PoolJson;
 using testing::WaitUntil;
-using testing::WorkloadJson;
 
 // dc-paris (OnPrem, 4 accelerators, dearer) and aws-eu (Cloud, 8, cheaper).
-struct TierFleet {
-  Hub hub;
-  FleetSnapshot fleet{hub.Caches()};
-  std::unique_ptr<FleetScheduler> scheduler;
-
-  TierFleet() {
-    hub.api->Seed(kinds::kMemberCluster, ClusterJson("aws-eu", "aws"));
-    hub.api->Seed(kinds::kMemberCluster, ClusterJson("dc-paris", "dc-paris", "OnPrem"));
-    hub.api->Seed(kinds::kGPUPool, PoolJson("aws-h100", "aws-eu", 8, "2.20"));
-    hub.api->Seed(kinds::kGPUPool, PoolJson("dc-paris-h100", "dc-paris", 4, "4.10"));
-    hub.Start();
-    scheduler = std::make_unique<FleetScheduler>(hub.Caches(), fleet, hub.clock, nullptr);
-    scheduler->Seed();
-  }
+struct TierFleet : testing::SchedulerFleet {
+  TierFleet() : SchedulerFleet(/*aws=*/8, /*paris=*/4) {}
 
   void Create(const std::string& name, int64_t replicas, const std::function<void(json&)>& edit) {
-    json w = WorkloadJson("team-a", name, replicas);
-    if (edit) edit(w);
-    ASSERT_TRUE(hub.api->Create(kinds::kAIWorkload, "team-a", w).ok());
-    ASSERT_TRUE(hub.WaitCached(kinds::kAIWorkload, "team-a", name));
-    scheduler->WorkloadChanged(hub.Caches().workloads->Get("team-a", name));
+    CreateWorkload("team-a", name, replicas, edit);
   }
   // A workload pinned on-prem that takes `replicas` of its room.
   void Filler(const std::string& name, int64_t replicas) {
@@ -58,12 +36,7 @@ struct TierFleet {
       w["spec"]["redundancy"] = {{"mode", "None"}, {"failoverAfterSeconds", 10}};
     });
   }
-  void Delete(const std::string& name) {
-    runtime::ObjectPtr o = hub.Caches().workloads->Get("team-a", name);
-    ASSERT_TRUE(hub.api->Delete(kinds::kAIWorkload, "team-a", name, {}).ok());
-    ASSERT_TRUE(hub.WaitCached(kinds::kAIWorkload, "team-a", name));
-    scheduler->WorkloadDeleted(o);
-  }
+  void Delete(const std::string& name) { SchedulerFleet::Delete("team-a", name); }
   void Advance(int64_t seconds) { hub.clock.Advance(std::chrono::seconds(seconds)); }
   // Cycles until nothing is left to decide (what the scheduler thread does on its own): room
   // freed in one cycle has the overflowed workloads looked at in the next.
@@ -85,21 +58,6 @@ struct TierFleet {
       s += (s.empty() ? "" : " ") + p.pool + ":" + std::to_string(p.replicas);
     }
     return s;
-  }
-  void SetClusterReady(const std::string& cluster, const std::string& status) {
-    const std::string now = FormatRfc3339(
-        std::chrono::duration_cast<std::chrono::seconds>(hub.clock.WallNow().time_since_epoch())
-            .count());
-    runtime::PatchOptions opts;
-    opts.subresource = "status";
-    json patch = {
-        {"status", {{"conditions", json::array({testing::ReadyCondition(status, now)})}}}};
-    ASSERT_TRUE(hub.api
-                    ->Patch(kinds::kMemberCluster, "", cluster, runtime::PatchType::Merge,
-                            patch.dump(), opts)
-                    .ok());
-    ASSERT_TRUE(hub.WaitCached(kinds::kMemberCluster, "", cluster));
-    scheduler->ClusterChanged(cluster);
   }
 };
 

@@ -7,9 +7,9 @@
 
 #include <gtest/gtest.h>
 
-#include "controller_test_fixture.h"
 #include "core/cost_model.h"
 #include "core/rfc3339.h"
+#include "scheduler_test_fleet.h"
 #include "support/split_mix_rng.h"
 
 namespace hybridai::controllers {
@@ -17,64 +17,23 @@ namespace {
 
 using nlohmann::json;
 namespace kinds = runtime::kinds;
-using testing::ClusterJson;
-using testing::Hub;
-using testing::PoolJson;
 using testing::WaitUntil;
-using testing::WorkloadJson;
 
-struct Fleet {
-  Hub hub;
-  FleetSnapshot fleet{hub.Caches()};
-  std::unique_ptr<FleetScheduler> scheduler;
-  std::set<std::string> decided;
+struct Fleet : testing::SchedulerFleet {
+  explicit Fleet(int64_t aws = 4, int64_t paris = 0, FleetSchedulerOptions options = {})
+      : SchedulerFleet(aws, paris, options) {}
 
-  explicit Fleet(int64_t aws = 4, int64_t paris = 0, FleetSchedulerOptions options = {}) {
-    hub.api->Seed(kinds::kMemberCluster, ClusterJson("aws-eu", "aws"));
-    hub.api->Seed(kinds::kMemberCluster, ClusterJson("dc-paris", "dc-paris", "OnPrem"));
-    hub.api->Seed(kinds::kGPUPool, PoolJson("aws-h100", "aws-eu", aws, "2.20"));
-    hub.api->Seed(kinds::kGPUPool, PoolJson("dc-paris-h100", "dc-paris", paris, "4.10"));
-    hub.Start();
-    scheduler = std::make_unique<FleetScheduler>(hub.Caches(), fleet, hub.clock, nullptr, options);
-    scheduler->SetCallbacks([this](const std::string& k) { decided.insert(k); }, nullptr);
-    scheduler->Seed();
-  }
-
-  // Creates a workload (one accelerator per replica) and tells the scheduler, as the informer
-  // handler would. The clock moves a second first, so creation order is unambiguous.
+  // Creates a workload (one accelerator per replica) with a priority. The clock moves a second
+  // first, so creation order is unambiguous.
   void Create(const std::string& ns, const std::string& name, int64_t replicas,
               int64_t priority = 0, const std::function<void(json&)>& edit = nullptr) {
     hub.clock.Advance(std::chrono::seconds(1));
-    json w = WorkloadJson(ns, name, replicas);
-    w["spec"]["priority"] = priority;
-    if (edit) edit(w);
-    auto res = hub.api->Create(kinds::kAIWorkload, ns, w);
-    ASSERT_TRUE(res.ok()) << res.error().ToString();
-    ASSERT_TRUE(hub.WaitCached(kinds::kAIWorkload, ns, name));
-    scheduler->WorkloadChanged(hub.Caches().workloads->Get(ns, name));
+    CreateWorkload(ns, name, replicas, [&](json& w) {
+      w["spec"]["priority"] = priority;
+      if (edit) edit(w);
+    });
   }
 
-  void Delete(const std::string& ns, const std::string& name) {
-    runtime::ObjectPtr o = hub.Caches().workloads->Get(ns, name);
-    ASSERT_TRUE(hub.api->Delete(kinds::kAIWorkload, ns, name, {}).ok());
-    ASSERT_TRUE(hub.WaitCached(kinds::kAIWorkload, ns, name));
-    scheduler->WorkloadDeleted(o);
-  }
-
-  void Patch(const runtime::ResourceKind& kind, const std::string& ns, const std::string& name,
-             const json& patch, bool status = false) {
-    runtime::PatchOptions opts;
-    if (status) opts.subresource = "status";
-    auto res = hub.api->Patch(kind, ns, name, runtime::PatchType::Merge, patch.dump(), opts);
-    ASSERT_TRUE(res.ok()) << res.error().ToString();
-    ASSERT_TRUE(hub.WaitCached(kind, ns, name));
-  }
-
-  ScheduledDecision D(const std::string& key) {
-    auto d = scheduler->Decision(key);
-    EXPECT_TRUE(d.has_value()) << key;
-    return d.value_or(ScheduledDecision{});
-  }
   std::string PoolOf(const std::string& key) {
     auto d = D(key);
     return d.decision.placed && !d.decision.placements.empty() ? d.decision.placements[0].pool : "";
@@ -411,6 +370,39 @@ TEST(FleetScheduler, ThrottleScalesTheLowestPriorityDownAndBackAfterTheHysteresi
   f.scheduler->RunCycle();
   EXPECT_EQ(f.D("team-a/low").throttledReplicas, 0);
   EXPECT_EQ(f.D("team-a/low").decision.powerWatts, 1680);
+}
+
+TEST(FleetScheduler, TheHysteresisTimerAloneScalesAThrottledWorkloadBackUp) {
+  FleetSchedulerOptions opts;
+  opts.throttleHysteresisSeconds = 60;
+  Fleet f(/*aws=*/8, 0, opts);
+  // 840 W per accelerator; room for three.
+  f.hub.api->Seed(kinds::kBudget,
+                  BudgetJson("team-a", "power", "Throttle", {{"powerWatts", 2520}}));
+  ASSERT_TRUE(f.hub.WaitCached(kinds::kBudget, "team-a", "power"));
+  f.scheduler->BudgetChanged(f.hub.Caches().budgets->Get("team-a", "power"));
+  f.Create("team-a", "high", 2, /*priority=*/10);
+  f.Create("team-a", "low", 2, /*priority=*/0);
+  f.scheduler->RunCycle();
+  ASSERT_EQ(f.D("team-a/low").throttledReplicas, 1);
+
+  // From here on only the scheduler's own threads and the clock act: no BudgetChanged.
+  f.scheduler->Start();
+  f.Delete("team-a", "high");
+  // The throttle pass after high's decision arms the hysteresis timer for low.
+  ASSERT_TRUE(WaitUntil([&] {
+    return f.scheduler->Queued() == 0 && !f.scheduler->Decision("team-a/high").has_value();
+  }));
+  ASSERT_TRUE(WaitUntil([&] { return f.hub.clock.Sleepers() > 0; }));
+  EXPECT_EQ(f.D("team-a/low").throttledReplicas, 1);
+  f.hub.clock.Advance(std::chrono::seconds(30));
+  EXPECT_EQ(f.D("team-a/low").throttledReplicas, 1);  // not yet
+  f.hub.clock.Advance(std::chrono::seconds(31));
+  ASSERT_TRUE(WaitUntil([&] { return f.D("team-a/low").throttledReplicas == 0; }))
+      << f.D("team-a/low").throttleMessage;
+  EXPECT_EQ(f.D("team-a/low").decision.powerWatts, 1680);
+  EXPECT_EQ(f.scheduler->BudgetFiguresOf("team-a/power").throttled, 0);
+  f.scheduler->Stop();
 }
 
 TEST(FleetScheduler, ABudgetNoLongerThrottleGivesBackWhatItScaledDown) {

@@ -145,6 +145,58 @@ TEST(MetricsTest, ClashingRegistrationWorksButIsNotExposed) {
   EXPECT_EQ(r.Expose(), "# HELP x_total X\n# TYPE x_total counter\nx_total{k=\"v\"} 1\n");
 }
 
+TEST(MetricsTest, ACollectedGroupCollectsOncePerScrapeForAllItsFamilies) {
+  MetricsRegistry r;
+  int collects = 0;
+  std::vector<std::string> namespaces;
+  r.AddCollectedGroup({{"b_watts", "B", MetricType::Gauge, {"ns"}},
+                       {"d_total", "D", MetricType::Counter, {"ns", "x"}},
+                       {"e_idle", "Never emitted", MetricType::Gauge, {"ns"}}},
+                      [&](const MetricsRegistry::EmitTo& emit) {
+                        ++collects;
+                        for (const auto& ns : namespaces) {
+                          emit(0, {ns}, 2);
+                          emit(1, {ns}, 3);  // too few label values: padded
+                        }
+                        emit(7, {"nowhere"}, 1);  // no such family: ignored
+                      });
+  r.AddGauge("c", "C").With({}).Set(1);
+  EXPECT_EQ(r.Expose(), "# HELP c C\n# TYPE c gauge\nc 1\n");
+  EXPECT_EQ(collects, 1);
+  namespaces = {"a", "b"};
+  // In name order among the other families; each family's series in the order emitted.
+  EXPECT_EQ(r.Expose(),
+            "# HELP b_watts B\n# TYPE b_watts gauge\n"
+            "b_watts{ns=\"a\"} 2\nb_watts{ns=\"b\"} 2\n"
+            "# HELP c C\n# TYPE c gauge\nc 1\n"
+            "# HELP d_total D\n# TYPE d_total counter\n"
+            "d_total{ns=\"a\",x=\"\"} 3\nd_total{ns=\"b\",x=\"\"} 3\n");
+  EXPECT_EQ(collects, 2);
+  // Nothing of one scrape is left for the next.
+  namespaces = {"z"};
+  EXPECT_EQ(r.Expose(),
+            "# HELP b_watts B\n# TYPE b_watts gauge\nb_watts{ns=\"z\"} 2\n"
+            "# HELP c C\n# TYPE c gauge\nc 1\n"
+            "# HELP d_total D\n# TYPE d_total counter\nd_total{ns=\"z\",x=\"\"} 3\n");
+  EXPECT_EQ(collects, 3);
+}
+
+TEST(MetricsTest, ACollectedGroupKeepsTheClashRules) {
+  MetricsRegistry r;
+  r.AddCounter("x_total", "X", {"k"}).With({"v"}).Inc();
+  r.AddCollectedGroup({{"x_total", "X as a gauge", MetricType::Gauge, {"k"}},
+                       {"h", "A histogram cannot be collected", MetricType::Histogram, {"k"}},
+                       {"ok", "OK", MetricType::Gauge, {"k"}}},
+                      [](const MetricsRegistry::EmitTo& emit) {
+                        emit(0, {"w"}, 99);
+                        emit(1, {"w"}, 1);
+                        emit(2, {"w"}, 1);
+                      });
+  EXPECT_EQ(r.Expose(),
+            "# HELP ok OK\n# TYPE ok gauge\nok{k=\"w\"} 1\n"
+            "# HELP x_total X\n# TYPE x_total counter\nx_total{k=\"v\"} 1\n");
+}
+
 TEST(MetricsTest, WrongLabelArityIsPaddedNotFatal) {
   MetricsRegistry r;
   auto& f = r.AddCounter("y_total", "Y", {"a", "b"});

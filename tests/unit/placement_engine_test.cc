@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/placement_reasons.h"
 #include "placement_test_fleet.h"
 
 namespace hybridai {
@@ -175,6 +176,40 @@ TEST(PlacementEngine, DenyBudgetRefusesNamingBudgetAndLimit) {
   const WorkloadDecision& d = DecisionOf(f.Plan(), "w");
   EXPECT_FALSE(d.placed);
   EXPECT_EQ(d.message, "0/1 pools fit: 1 would exceed budget team-a/power-cap powerWatts");
+}
+
+TEST(PlacementEngine, BudgetRefusalsAreReportedAsBudgetAndLimit) {
+  TestFleet f = OnePool();
+  f.AddPool("q", "aws", 8, "1.00");
+  // A nominal month ahead: p costs 2 x 4.10 x 720 = 5904, q 1440; both draw 1680 W.
+  f.AddBudget("money", api::Enforcement::Deny).spec.limits.cost = Dec("2000");
+  f.AddBudget("power-cap", api::Enforcement::Deny).spec.limits.powerWatts = 1500;
+  f.AddWorkload("w", 1, 2);
+  const WorkloadDecision& d = DecisionOf(f.Plan(), "w");
+  EXPECT_FALSE(d.placed);
+  // Each pool under the first budget that refuses it; in the message's order.
+  EXPECT_EQ(d.budgetRefusals,
+            (std::vector<BudgetRefusal>{{"team-a/money", BudgetLimit::kCost},
+                                        {"team-a/power-cap", BudgetLimit::kPowerWatts}}));
+  EXPECT_EQ(d.message,
+            "0/2 pools fit: 1 would exceed budget team-a/money cost, 1 would exceed budget "
+            "team-a/power-cap powerWatts");
+  EXPECT_EQ(BudgetRefusalsText(d.budgetRefusals),
+            "would exceed budget team-a/money cost; would exceed budget team-a/power-cap "
+            "powerWatts");
+}
+
+TEST(PlacementEngine, NoBudgetRefusalWhenPlacedOrRefusedForAnotherReason) {
+  TestFleet f = OnePool(/*capacity=*/2);
+  f.AddBudget("cap", api::Enforcement::Deny).spec.limits.powerWatts = 2000;
+  f.AddWorkload("a");        // 840 W: placed
+  f.AddWorkload("b", 1, 4);  // more accelerators than the pool has
+  f.AddBudget("warn", api::Enforcement::Warn).spec.limits.powerWatts = 1;
+  const PlacementPlan plan = f.Plan();
+  EXPECT_TRUE(DecisionOf(plan, "a").placed);
+  EXPECT_TRUE(DecisionOf(plan, "a").budgetRefusals.empty());
+  EXPECT_FALSE(DecisionOf(plan, "b").placed);
+  EXPECT_TRUE(DecisionOf(plan, "b").budgetRefusals.empty()) << DecisionOf(plan, "b").message;
 }
 
 TEST(PlacementEngine, WarnBudgetNeverRefusesButReportsExceeded) {

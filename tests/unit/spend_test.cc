@@ -1,5 +1,6 @@
 // Spend that people see: the spend report's grouping, month-to-date and projection, its tables
-// and flags, the tag label names of the metrics, and collected metric families.
+// and flags, the tag label names of the metrics, collected metric families, and every spend
+// family exposed from the hub caches.
 #include "cli/spend_command.h"
 
 #include <sstream>
@@ -8,6 +9,7 @@
 
 #include "cli/command_line.h"
 #include "cli/kubectl_hybrid.h"
+#include "controller_test_fixture.h"
 #include "controllers/spend_metrics.h"
 #include "runtime/metrics.h"
 
@@ -128,6 +130,135 @@ TEST(SpendMetrics, CollectedFamiliesExistExactlyAsLongAsTheirSeries) {
   EXPECT_EQ(r.Expose(),
             "# HELP hybridai_x_watts help\n# TYPE hybridai_x_watts gauge\n"
             "hybridai_x_watts{namespace=\"a\",team=\"vi\\\"sion\"} 1.5\n");
+}
+
+// Every spend family from hub caches holding a running workload (an Active and a Standby
+// placement), a throttled one, a cluster-less placement and a budget near its limits.
+TEST(SpendMetrics, EveryFamilyFromTheHubCaches) {
+  testing::Hub hub;
+  namespace kinds = runtime::kinds;
+  hub.api->Seed(kinds::kMemberCluster, testing::ClusterJson("aws-eu", "aws"));
+  hub.api->Seed(kinds::kMemberCluster, testing::ClusterJson("dc-paris", "dc-paris", "OnPrem"));
+  json chat = Workload("team-a", "chat", "nlp", "4.40", "12.50");
+  chat["apiVersion"] = "hybridai.io/v1alpha1";
+  chat["kind"] = "AIWorkload";
+  chat["spec"]["type"] = "Inference";
+  chat["status"]["placements"] =
+      json::array({{{"cluster", "aws-eu"},
+                    {"pool", "aws-h100"},
+                    {"role", "Active"},
+                    {"replicas", 2},
+                    {"powerWatts", 1680},
+                    {"carbonGramsPerHour", 504}},
+                   {{"cluster", "dc-paris"},
+                    {"pool", "paris-h100"},
+                    {"role", "Standby"},
+                    {"replicas", 0},
+                    {"powerWatts", 0},
+                    {"carbonGramsPerHour", 0}},
+                   {{"cluster", "gone"}, {"pool", "x"}, {"role", "Active"}, {"powerWatts", 7}}});
+  hub.api->Seed(kinds::kAIWorkload, chat);
+  json train = Workload("team-b", "train", "vision", "2.20", "1.25");
+  train["apiVersion"] = "hybridai.io/v1alpha1";
+  train["kind"] = "AIWorkload";
+  train["spec"]["type"] = "Training";
+  train["status"]["throttledReplicas"] = 1;
+  train["status"]["placements"] =
+      json::array({{{"cluster", "dc-paris"}, {"pool", "paris-h100"}, {"role", "Active"}}});
+  hub.api->Seed(kinds::kAIWorkload, train);
+  hub.api->Seed(
+      kinds::kBudget,
+      {{"apiVersion", "hybridai.io/v1alpha1"},
+       {"kind", "Budget"},
+       {"metadata", {{"namespace", "team-a"}, {"name", "nlp"}}},
+       {"spec",
+        {{"selector", {{"tags", {{"team", "nlp"}}}}},
+         {"period", "Monthly"},
+         {"limits", {{"cost", "100.00"}, {"powerWatts", 2000}}},
+         {"enforcement", "Deny"}}},
+       {"status",
+        {{"usage",
+          {{"cost", "80.50"}, {"energyKWh", "12.5"}, {"carbonKg", "3.75"}, {"powerWatts", 1680}}},
+         {"projected", {{"cost", "120.25"}, {"energyKWh", "20"}, {"carbonKg", "6"}}},
+         {"conditions", json::array({{{"type", "Warning"}, {"status", "True"}},
+                                     {{"type", "Exceeded"}, {"status", "False"}}})}}}});
+  hub.Start();
+  runtime::MetricsRegistry r;
+  controllers::RegisterSpendMetrics(r, hub.Caches(), {"team", "costCenter"});
+  // The whole exposition: names, labels and values are a contract (docs/metrics.md). Only
+  // Active placements of workloads not throttled have placement series.
+  EXPECT_EQ(
+      r.Expose(),
+      R"(# HELP hybridai_budget_carbon_grams Budget usage: carbon in grams CO2e so far this period.
+# TYPE hybridai_budget_carbon_grams gauge
+hybridai_budget_carbon_grams{namespace="team-a",budget="nlp",enforcement="Deny",team="nlp",cost_center=""} 3750
+# HELP hybridai_budget_carbon_grams_projected Budget usage projected to the period's end: carbon in grams CO2e.
+# TYPE hybridai_budget_carbon_grams_projected gauge
+hybridai_budget_carbon_grams_projected{namespace="team-a",budget="nlp",enforcement="Deny",team="nlp",cost_center=""} 6000
+# HELP hybridai_budget_cost Budget usage: cost so far this period.
+# TYPE hybridai_budget_cost gauge
+hybridai_budget_cost{namespace="team-a",budget="nlp",enforcement="Deny",team="nlp",cost_center=""} 80.5
+# HELP hybridai_budget_cost_limit Budget limit: cost per period.
+# TYPE hybridai_budget_cost_limit gauge
+hybridai_budget_cost_limit{namespace="team-a",budget="nlp",enforcement="Deny",team="nlp",cost_center=""} 100
+# HELP hybridai_budget_cost_projected Budget usage projected to the period's end: cost.
+# TYPE hybridai_budget_cost_projected gauge
+hybridai_budget_cost_projected{namespace="team-a",budget="nlp",enforcement="Deny",team="nlp",cost_center=""} 120.25
+# HELP hybridai_budget_energy_joules Budget usage: energy in joules so far this period.
+# TYPE hybridai_budget_energy_joules gauge
+hybridai_budget_energy_joules{namespace="team-a",budget="nlp",enforcement="Deny",team="nlp",cost_center=""} 4.5e+07
+# HELP hybridai_budget_energy_joules_projected Budget usage projected to the period's end: energy in joules.
+# TYPE hybridai_budget_energy_joules_projected gauge
+hybridai_budget_energy_joules_projected{namespace="team-a",budget="nlp",enforcement="Deny",team="nlp",cost_center=""} 7.2e+07
+# HELP hybridai_budget_exceeded 1 while the budget's Exceeded condition is True.
+# TYPE hybridai_budget_exceeded gauge
+hybridai_budget_exceeded{namespace="team-a",budget="nlp",enforcement="Deny",team="nlp",cost_center=""} 0
+# HELP hybridai_budget_power_watts Budget usage: power in watts drawn now.
+# TYPE hybridai_budget_power_watts gauge
+hybridai_budget_power_watts{namespace="team-a",budget="nlp",enforcement="Deny",team="nlp",cost_center=""} 1680
+# HELP hybridai_budget_power_watts_limit Budget limit: power in watts.
+# TYPE hybridai_budget_power_watts_limit gauge
+hybridai_budget_power_watts_limit{namespace="team-a",budget="nlp",enforcement="Deny",team="nlp",cost_center=""} 2000
+# HELP hybridai_budget_warning 1 while the budget's Warning condition is True.
+# TYPE hybridai_budget_warning gauge
+hybridai_budget_warning{namespace="team-a",budget="nlp",enforcement="Deny",team="nlp",cost_center=""} 1
+# HELP hybridai_placement_carbon_grams_per_hour Carbon an Active placement emits per hour in grams CO2e (what runs).
+# TYPE hybridai_placement_carbon_grams_per_hour gauge
+hybridai_placement_carbon_grams_per_hour{namespace="team-a",workload="chat",cluster="aws-eu",pool="aws-h100",location="Cloud"} 504
+hybridai_placement_carbon_grams_per_hour{namespace="team-a",workload="chat",cluster="gone",pool="x",location=""} 0
+# HELP hybridai_placement_power_watts Power an Active placement is rated to draw in watts, PUE included.
+# TYPE hybridai_placement_power_watts gauge
+hybridai_placement_power_watts{namespace="team-a",workload="chat",cluster="aws-eu",pool="aws-h100",location="Cloud"} 1680
+hybridai_placement_power_watts{namespace="team-a",workload="chat",cluster="gone",pool="x",location=""} 7
+# HELP hybridai_workload_carbon_grams_total Carbon emitted since creation in grams CO2e.
+# TYPE hybridai_workload_carbon_grams_total counter
+hybridai_workload_carbon_grams_total{namespace="team-b",workload="train",type="Training",currency="USD",team="vision",cost_center="cc-vision"} 300
+hybridai_workload_carbon_grams_total{namespace="team-a",workload="chat",type="Inference",currency="USD",team="nlp",cost_center="cc-nlp"} 300
+# HELP hybridai_workload_cost_total Cost accumulated since the workload was created, in its currency.
+# TYPE hybridai_workload_cost_total counter
+hybridai_workload_cost_total{namespace="team-b",workload="train",type="Training",currency="USD",team="vision",cost_center="cc-vision"} 100
+hybridai_workload_cost_total{namespace="team-a",workload="chat",type="Inference",currency="USD",team="nlp",cost_center="cc-nlp"} 100
+# HELP hybridai_workload_energy_joules_total Energy used since creation in joules (kWh x 3.6e6).
+# TYPE hybridai_workload_energy_joules_total counter
+hybridai_workload_energy_joules_total{namespace="team-b",workload="train",type="Training",currency="USD",team="vision",cost_center="cc-vision"} 3600000
+hybridai_workload_energy_joules_total{namespace="team-a",workload="chat",type="Inference",currency="USD",team="nlp",cost_center="cc-nlp"} 3600000
+# HELP hybridai_workload_hourly_cost What the workload's running placements cost per hour, in its currency.
+# TYPE hybridai_workload_hourly_cost gauge
+hybridai_workload_hourly_cost{namespace="team-b",workload="train",type="Training",currency="USD",team="vision",cost_center="cc-vision"} 2.2
+hybridai_workload_hourly_cost{namespace="team-a",workload="chat",type="Inference",currency="USD",team="nlp",cost_center="cc-nlp"} 4.4
+# HELP hybridai_workload_month_cost Cost accumulated in the current calendar month (UTC).
+# TYPE hybridai_workload_month_cost gauge
+hybridai_workload_month_cost{namespace="team-b",workload="train",type="Training",currency="USD",team="vision",cost_center="cc-vision"} 1.25
+hybridai_workload_month_cost{namespace="team-a",workload="chat",type="Inference",currency="USD",team="nlp",cost_center="cc-nlp"} 12.5
+# HELP hybridai_workload_power_watts Power the workload draws now in watts, PUE included.
+# TYPE hybridai_workload_power_watts gauge
+hybridai_workload_power_watts{namespace="team-b",workload="train",type="Training",currency="USD",team="vision",cost_center="cc-vision"} 770
+hybridai_workload_power_watts{namespace="team-a",workload="chat",type="Inference",currency="USD",team="nlp",cost_center="cc-nlp"} 770
+# HELP hybridai_workload_throttled_replicas Replicas a Throttle budget has scaled down.
+# TYPE hybridai_workload_throttled_replicas gauge
+hybridai_workload_throttled_replicas{namespace="team-b",workload="train",type="Training",currency="USD",team="vision",cost_center="cc-vision"} 1
+hybridai_workload_throttled_replicas{namespace="team-a",workload="chat",type="Inference",currency="USD",team="nlp",cost_center="cc-nlp"} 0
+)");
 }
 
 }  // namespace
