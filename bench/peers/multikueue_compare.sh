@@ -323,7 +323,7 @@ OP_RATE=$B_RATE OP_P99=$B_P99
 op_cpu=$(awk -v a="$cpu_before" -v b="$(bench_cpu_seconds "${OP_PID[bench]}")" 'BEGIN {printf "%.1f s", b - a}')
 OP_RSS=$(bench_rss_mib "${OP_PID[bench]}")
 OP_RSS_KIB=$(awk '/^VmRSS/ {print $2}' "/proc/${OP_PID[bench]}/status")
-row operator "Batch AIWorkloads in the hub -> Jobs in hub + 3 members" "$op_cpu" "$OP_RSS"
+row operator "Batch AIWorkloads in the hub -> Jobs in the 3 members" "$op_cpu" "$OP_RSS"
 op_stop bench
 settle "$OP_NS_BENCH" hub $MEMBERS
 
