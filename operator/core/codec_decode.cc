@@ -13,7 +13,7 @@ using detail::FieldReader;
 using detail::JoinPath;
 
 std::string Index(std::string_view path, size_t i) {
-  return std::string(path) + "[" + std::to_string(i) + "]";
+  return detail::IndexPath(path, i);
 }
 
 ObjectMeta DecodeMeta(FieldReader& r, const json& object) {
@@ -37,16 +37,7 @@ ObjectMeta DecodeMeta(FieldReader& r, const json& object) {
 
 std::vector<Condition> DecodeConditions(FieldReader& r, const json& parent, std::string_view path) {
   std::vector<Condition> out;
-  const json* arr = r.Array(parent, "conditions", path);
-  if (arr == nullptr) return out;
-  std::string base = JoinPath(path, "conditions");
-  for (size_t i = 0; i < arr->size(); ++i) {
-    const json& e = (*arr)[i];
-    std::string p = Index(base, i);
-    if (!e.is_object()) {
-      r.Error(p, "must be an object, got " + FieldReader::Describe(e));
-      continue;
-    }
+  r.Objects(parent, "conditions", path, [&](const json& e, const std::string& p) {
     Condition c;
     r.String(e, "type", p, &c.type);
     r.String(e, "status", p, &c.status);
@@ -55,7 +46,7 @@ std::vector<Condition> DecodeConditions(FieldReader& r, const json& parent, std:
     r.String(e, "reason", p, &c.reason);
     r.String(e, "message", p, &c.message);
     out.push_back(std::move(c));
-  }
+  });
   return out;
 }
 
@@ -63,22 +54,13 @@ LabelSelector DecodeLabelSelector(FieldReader& r, const json& sel, const std::st
   LabelSelector out;
   r.UnknownFields(sel, p, {"matchLabels", "matchExpressions"});
   r.StringMap(sel, "matchLabels", p, &out.matchLabels);
-  if (const json* arr = r.Array(sel, "matchExpressions", p)) {
-    std::string base = JoinPath(p, "matchExpressions");
-    for (size_t i = 0; i < arr->size(); ++i) {
-      const json& e = (*arr)[i];
-      std::string ep = Index(base, i);
-      if (!e.is_object()) {
-        r.Error(ep, "must be an object, got " + FieldReader::Describe(e));
-        continue;
-      }
-      LabelSelectorRequirement req;
-      r.String(e, "key", ep, &req.key);
-      r.String(e, "operator", ep, &req.op);
-      r.StringList(e, "values", ep, &req.values);
-      out.matchExpressions.push_back(std::move(req));
-    }
-  }
+  r.Objects(sel, "matchExpressions", p, [&](const json& e, const std::string& ep) {
+    LabelSelectorRequirement req;
+    r.String(e, "key", ep, &req.key);
+    r.String(e, "operator", ep, &req.op);
+    r.StringList(e, "values", ep, &req.values);
+    out.matchExpressions.push_back(std::move(req));
+  });
   return out;
 }
 
@@ -119,22 +101,14 @@ void DecodeSpec(FieldReader& r, const json& s, MemberClusterSpec* spec) {
   r.Int(s, "latencyMs", p, &spec->latencyMs);
   r.Int(s, "carbonIntensity", p, &spec->carbonIntensity);
   r.Dec(s, "pue", p, &spec->pue);
-  if (const json* arr = r.Array(s, "taints", p)) {
-    for (size_t i = 0; i < arr->size(); ++i) {
-      const json& e = (*arr)[i];
-      std::string tp = Index("spec.taints", i);
-      if (!e.is_object()) {
-        r.Error(tp, "must be an object, got " + FieldReader::Describe(e));
-        continue;
-      }
-      r.UnknownFields(e, tp, {"key", "value", "effect"});
-      ClusterTaint t;
-      r.String(e, "key", tp, &t.key);
-      r.String(e, "value", tp, &t.value);
-      r.Enum(e, "effect", tp, &t.effect, /*required=*/true);
-      spec->taints.push_back(std::move(t));
-    }
-  }
+  r.Objects(s, "taints", p, [&](const json& e, const std::string& tp) {
+    r.UnknownFields(e, tp, {"key", "value", "effect"});
+    ClusterTaint t;
+    r.String(e, "key", tp, &t.key);
+    r.String(e, "value", tp, &t.value);
+    r.Enum(e, "effect", tp, &t.effect, /*required=*/true);
+    spec->taints.push_back(std::move(t));
+  });
 }
 
 void DecodeStatus(FieldReader& r, const json& s, MemberClusterStatus* status) {
@@ -150,24 +124,16 @@ void DecodeSpec(FieldReader& r, const json& s, GPUPoolSpec* spec) {
                    "power", "carbonIntensity", "pue"});
   r.String(s, "cluster", p, &spec->cluster);
   r.StringMap(s, "nodeSelector", p, &spec->nodeSelector);
-  if (const json* arr = r.Array(s, "tolerations", p)) {
-    for (size_t i = 0; i < arr->size(); ++i) {
-      const json& e = (*arr)[i];
-      std::string tp = Index("spec.tolerations", i);
-      if (!e.is_object()) {
-        r.Error(tp, "must be an object, got " + FieldReader::Describe(e));
-        continue;
-      }
-      r.UnknownFields(e, tp, {"key", "operator", "value", "effect", "tolerationSeconds"});
-      Toleration t;
-      r.String(e, "key", tp, &t.key);
-      r.String(e, "operator", tp, &t.op);
-      r.String(e, "value", tp, &t.value);
-      r.String(e, "effect", tp, &t.effect);
-      r.Int(e, "tolerationSeconds", tp, &t.tolerationSeconds);
-      spec->tolerations.push_back(std::move(t));
-    }
-  }
+  r.Objects(s, "tolerations", p, [&](const json& e, const std::string& tp) {
+    r.UnknownFields(e, tp, {"key", "operator", "value", "effect", "tolerationSeconds"});
+    Toleration t;
+    r.String(e, "key", tp, &t.key);
+    r.String(e, "operator", tp, &t.op);
+    r.String(e, "value", tp, &t.value);
+    r.String(e, "effect", tp, &t.effect);
+    r.Int(e, "tolerationSeconds", tp, &t.tolerationSeconds);
+    spec->tolerations.push_back(std::move(t));
+  });
   const std::string ap = "spec.accelerator";
   if (const json* a = r.Object(s, "accelerator", p, /*required=*/true)) {
     r.UnknownFields(*a, ap, {"vendor", "model", "memoryGiB", "resourceName"});
@@ -247,32 +213,24 @@ void DecodeSpec(FieldReader& r, const json& s, AIWorkloadSpec* spec) {
     }
     r.Enum(*pl, "spot", pp, &out.spot);
     r.Enum(*pl, "objective", pp, &out.objective);
-    if (const json* arr = r.Array(*pl, "tiers", pp)) {
-      for (size_t i = 0; i < arr->size(); ++i) {
-        const std::string tp = Index("spec.placement.tiers", i);
-        const json& t = (*arr)[i];
-        if (!t.is_object()) {
-          r.Error(tp, "must be an object, got " + FieldReader::Describe(t));
-          continue;
-        }
-        r.UnknownFields(t, tp, {"locations", "maxLatencyMs", "regions", "clusterSelector"});
-        PlacementTier tier;
-        if (const json* locs = r.Array(t, "locations", tp)) {
-          for (size_t j = 0; j < locs->size(); ++j) {
-            Location loc{};
-            if (r.EnumValue((*locs)[j], Index(tp + ".locations", j), &loc)) {
-              tier.locations.push_back(loc);
-            }
+    r.Objects(*pl, "tiers", pp, [&](const json& t, const std::string& tp) {
+      r.UnknownFields(t, tp, {"locations", "maxLatencyMs", "regions", "clusterSelector"});
+      PlacementTier tier;
+      if (const json* locs = r.Array(t, "locations", tp)) {
+        for (size_t j = 0; j < locs->size(); ++j) {
+          Location loc{};
+          if (r.EnumValue((*locs)[j], Index(tp + ".locations", j), &loc)) {
+            tier.locations.push_back(loc);
           }
         }
-        r.Int(t, "maxLatencyMs", tp, &tier.maxLatencyMs);
-        r.StringList(t, "regions", tp, &tier.regions);
-        if (const json* sel = r.Object(t, "clusterSelector", tp)) {
-          tier.clusterSelector = DecodeLabelSelector(r, *sel, tp + ".clusterSelector");
-        }
-        out.tiers.push_back(std::move(tier));
       }
-    }
+      r.Int(t, "maxLatencyMs", tp, &tier.maxLatencyMs);
+      r.StringList(t, "regions", tp, &tier.regions);
+      if (const json* sel = r.Object(t, "clusterSelector", tp)) {
+        tier.clusterSelector = DecodeLabelSelector(r, *sel, tp + ".clusterSelector");
+      }
+      out.tiers.push_back(std::move(tier));
+    });
     if (const json* fb = r.Object(*pl, "failback", pp)) {
       const std::string fp = "spec.placement.failback";
       r.UnknownFields(*fb, fp, {"mode", "afterSeconds"});
@@ -312,43 +270,27 @@ void DecodeStatus(FieldReader& r, const json& s, AIWorkloadStatus* status) {
   const std::string p = "status";
   r.Enum(s, "phase", p, &status->phase);
   r.Int(s, "observedGeneration", p, &status->observedGeneration);
-  if (const json* arr = r.Array(s, "placements", p)) {
-    for (size_t i = 0; i < arr->size(); ++i) {
-      const json& e = (*arr)[i];
-      std::string ep = Index("status.placements", i);
-      if (!e.is_object()) {
-        r.Error(ep, "must be an object, got " + FieldReader::Describe(e));
-        continue;
-      }
-      Placement pl;
-      r.String(e, "cluster", ep, &pl.cluster);
-      r.String(e, "pool", ep, &pl.pool);
-      r.Int(e, "replicas", ep, &pl.replicas);
-      r.Int(e, "accelerators", ep, &pl.accelerators);
-      r.Enum(e, "role", ep, &pl.role);
-      r.Dec(e, "hourlyCost", ep, &pl.hourlyCost);
-      r.Int(e, "powerWatts", ep, &pl.powerWatts);
-      r.Int(e, "carbonGramsPerHour", ep, &pl.carbonGramsPerHour);
-      r.Int(e, "tier", ep, &pl.tier);
-      status->placements.push_back(std::move(pl));
-    }
-  }
-  if (const json* arr = r.Array(s, "draining", p)) {
-    for (size_t i = 0; i < arr->size(); ++i) {
-      const json& e = (*arr)[i];
-      const std::string ep = Index("status.draining", i);
-      if (!e.is_object()) {
-        r.Error(ep, "must be an object, got " + FieldReader::Describe(e));
-        continue;
-      }
-      DrainingPlacement d;
-      r.String(e, "cluster", ep, &d.cluster);
-      r.String(e, "pool", ep, &d.pool);
-      r.Int(e, "replicas", ep, &d.replicas);
-      r.Int(e, "readyReplicas", ep, &d.readyReplicas);
-      status->draining.push_back(std::move(d));
-    }
-  }
+  r.Objects(s, "placements", p, [&](const json& e, const std::string& ep) {
+    Placement pl;
+    r.String(e, "cluster", ep, &pl.cluster);
+    r.String(e, "pool", ep, &pl.pool);
+    r.Int(e, "replicas", ep, &pl.replicas);
+    r.Int(e, "accelerators", ep, &pl.accelerators);
+    r.Enum(e, "role", ep, &pl.role);
+    r.Dec(e, "hourlyCost", ep, &pl.hourlyCost);
+    r.Int(e, "powerWatts", ep, &pl.powerWatts);
+    r.Int(e, "carbonGramsPerHour", ep, &pl.carbonGramsPerHour);
+    r.Int(e, "tier", ep, &pl.tier);
+    status->placements.push_back(std::move(pl));
+  });
+  r.Objects(s, "draining", p, [&](const json& e, const std::string& ep) {
+    DrainingPlacement d;
+    r.String(e, "cluster", ep, &d.cluster);
+    r.String(e, "pool", ep, &d.pool);
+    r.Int(e, "replicas", ep, &d.replicas);
+    r.Int(e, "readyReplicas", ep, &d.readyReplicas);
+    status->draining.push_back(std::move(d));
+  });
   r.Int(s, "readyReplicas", p, &status->readyReplicas);
   if (const json* c = r.Object(s, "cost", p)) {
     r.Dec(*c, "hourly", "status.cost", &status->cost.hourly);

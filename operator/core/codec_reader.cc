@@ -14,6 +14,10 @@ std::string JoinPath(std::string_view parent, std::string_view key) {
   return std::string(parent) + "." + std::string(key);
 }
 
+std::string IndexPath(std::string_view path, size_t i) {
+  return std::string(path) + "[" + std::to_string(i) + "]";
+}
+
 std::string FieldReader::Describe(const json& v) {
   return DescribeJson(v);
 }
@@ -144,7 +148,7 @@ bool FieldReader::DecValue(const json& v, const std::string& full_path, Decimal*
   if (auto signed_value = Decimal::Parse(text, /*allow_negative=*/true)) {
     // "-0" is not below zero: what it breaks is the unsigned syntax (the CRD's pattern).
     Error(full_path, (signed_value->units() == 0 ? "must be written without a sign, got "
-                                             : "must be >= 0, got ") +
+                                                 : "must be >= 0, got ") +
                          Describe(v));
   } else if (auto dot = text.find('.'); dot != std::string::npos &&
                                         text.size() - dot - 1 > Decimal::kScaleDigits &&

@@ -22,6 +22,8 @@ namespace hybridai::api::detail {
 using nlohmann::json;
 
 std::string JoinPath(std::string_view parent, std::string_view key);
+// "path[i]".
+std::string IndexPath(std::string_view path, size_t i);
 
 class FieldReader {
  public:
@@ -78,6 +80,24 @@ class FieldReader {
     }
     *out = *parsed;
     return true;
+  }
+
+  // Calls each(element, element_path) for every object element of the array field `key`; an
+  // element that is not an object is an error at its own path ("path.key[i]") and is skipped.
+  template <typename Each>
+  void Objects(const json& parent, std::string_view key, std::string_view path, Each&& each) {
+    const json* arr = Array(parent, key, path);
+    if (arr == nullptr) return;
+    const std::string base = JoinPath(path, key);
+    for (size_t i = 0; i < arr->size(); ++i) {
+      const json& e = (*arr)[i];
+      const std::string ep = IndexPath(base, i);
+      if (!e.is_object()) {
+        Error(ep, "must be an object, got " + Describe(e));
+        continue;
+      }
+      each(e, ep);
+    }
   }
 
   // Warn about fields of `object` not in `known` (typos such as "replica:"). Spec only: the
