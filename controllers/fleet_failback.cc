@@ -9,6 +9,7 @@
 
 #include "controllers/fleet_scheduler.h"
 #include "core/placement_engine.h"
+#include "core/saturating.h"
 #include "runtime/event_recorder.h"
 
 namespace hybridai::controllers {
@@ -86,12 +87,7 @@ bool FleetScheduler::FailBack(const std::string& key, const nlohmann::json& obje
     if (first) {
       spdlog::info("msg=\"failback room appeared\" workload={} after_seconds={}", key, after);
     }
-    const auto wall_ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(clock_.WallNow().time_since_epoch())
-            .count();
-    // Decided in whole seconds: wake just after the deadline's second.
-    const int64_t delay_ms = (it->second + after) * 1000 - wall_ms + 5;
-    timers_.AddAfter(key, std::chrono::milliseconds(std::max<int64_t>(delay_ms, 1)));
+    WakeAtSecond(key, SaturatingAdd(it->second, after));
     return false;
   }
   message = "a more preferred tier had room for " + std::to_string(waited) + "s: from " +

@@ -13,6 +13,7 @@
 #include "core/placement_engine.h"
 #include "core/placement_reasons.h"
 #include "core/rfc3339.h"
+#include "core/saturating.h"
 #include "runtime/store.h"
 
 namespace hybridai::controllers {
@@ -473,20 +474,27 @@ void FleetScheduler::Record(const std::string& key, ScheduledDecision next, Ledg
   }
 }
 
+void FleetScheduler::WakeAtSecond(const std::string& key, int64_t deadline_unix) {
+  // At most a day ahead: a deadline from a huge user number stays representable, and a timer
+  // that fires before its deadline only re-arms itself.
+  constexpr int64_t kMaxDelayMs = int64_t{24} * 3600 * 1000;
+  const int64_t wall_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock_.WallNow().time_since_epoch())
+          .count();
+  const int64_t due_ms = SaturatingAdd(SaturatingMul(deadline_unix, int64_t{1000}), int64_t{5});
+  const int64_t delay_ms = std::clamp<int64_t>(SaturatingAdd(due_ms, -wall_ms), 1, kMaxDelayMs);
+  timers_.AddAfter(key, std::chrono::milliseconds(delay_ms));
+}
+
 void FleetScheduler::ArmFailoverTimers(const std::string& key, const api::AIWorkload& w,
                                        const std::vector<api::Placement>& placements, int64_t now) {
   const int64_t failover = w.spec.redundancy.failoverAfterSeconds;
-  const auto wall_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(clock_.WallNow().time_since_epoch())
-          .count();
   auto arm = [&](const std::vector<api::Condition>& conditions) {
     const api::Condition* ready = FindCondition(conditions, "Ready");
     if (ready == nullptr || ready->status == "True") return;
     const auto since = ParseRfc3339(ready->lastTransitionTime);
     if (!since || now - *since >= failover) return;  // already failed: decided as such
-    // The engine judges failure in whole seconds: wake just after the deadline's second.
-    const int64_t delay_ms = (*since + failover) * 1000 - wall_ms + 5;
-    timers_.AddAfter(key, std::chrono::milliseconds(std::max<int64_t>(delay_ms, 1)));
+    WakeAtSecond(key, SaturatingAdd(*since, failover));
   };
   std::set<std::string> seen;
   for (const auto& p : placements) {

@@ -145,6 +145,8 @@ class FleetScheduler {
       const std::string& key, int64_t priority, PlacementInput& input);
   void Preempt(const std::string& victim, const std::string& by, int64_t priority, Outbox& out);
   PlacementInput InputFor(const api::AIWorkload& w, const LedgerEntry* current, int64_t now);
+  // Wakes `key` just after the whole second `deadline_unix` (the engine judges in whole seconds).
+  void WakeAtSecond(const std::string& key, int64_t deadline_unix);
   void ArmFailoverTimers(const std::string& key, const api::AIWorkload& w,
                          const std::vector<api::Placement>& placements, int64_t now);
   // Failback (fleet_failback.cc). For a tiered workload with failback WhenRoomReturns whose
