@@ -30,14 +30,13 @@ BudgetFigures FleetScheduler::BudgetFiguresOf(const std::string& budget_key) con
 }
 
 void FleetScheduler::RunThrottlePasses(Outbox& out) {
-  std::set<std::string> dirty;
-  {
-    std::lock_guard lock(mu_);
-    dirty.swap(throttleDirty_);
-  }
-  if (dirty.empty()) return;
+  // One lock from taking the marks to clearing them: a mark made meanwhile (BudgetChanged, the
+  // timer) is never erased unseen.
   const int64_t now = NowUnix();
   std::lock_guard lock(mu_);
+  std::set<std::string> dirty;
+  dirty.swap(throttleDirty_);
+  if (dirty.empty()) return;
   for (const auto& b : dirty) ThrottlePass(b, now, out);
   // What a pass changed re-marks its own budgets; that settles at the next pass, not in a loop.
   for (const auto& b : dirty) throttleDirty_.erase(b);
