@@ -211,31 +211,6 @@ class CallbackFamily final : public MetricFamilyBase {
   std::function<double()> read_;
 };
 
-class CollectedFamily final : public MetricFamilyBase {
- public:
-  CollectedFamily(std::string name, std::string help, MetricType type,
-                  std::vector<std::string> labelNames,
-                  std::function<void(const MetricsRegistry::Emit&)> collect)
-      : MetricFamilyBase(std::move(name), std::move(help), type, std::move(labelNames)),
-        collect_(std::move(collect)) {}
-  void Write(std::string& out) const override {
-    std::string body;
-    if (collect_) {
-      collect_([&](const std::vector<std::string>& values, double v) {
-        std::vector<std::string> padded = values;
-        padded.resize(labelNames_.size());
-        AppendSample(body, name_, labelNames_, padded, v);
-      });
-    }
-    if (body.empty()) return;
-    WriteHeader(out);
-    out += body;
-  }
-
- private:
-  std::function<void(const MetricsRegistry::Emit&)> collect_;
-};
-
 }  // namespace
 
 // One collect for several families (AddCollectedGroup): run once at the start of a scrape, its
@@ -425,11 +400,13 @@ void MetricsRegistry::AddCallback(const std::string& name, const std::string& he
 void MetricsRegistry::AddCollected(const std::string& name, const std::string& help,
                                    MetricType type, std::vector<std::string> labelNames,
                                    std::function<void(const Emit& emit)> collect) {
-  if (type == MetricType::Histogram) {
-    spdlog::error("metric={} msg=\"a collected metric is a counter or a gauge\"", name);
-    return;
-  }
-  Register<CollectedFamily>(name, type, labelNames, help, type, labelNames, std::move(collect));
+  // A group of one.
+  AddCollectedGroup(
+      {CollectedSpec{name, help, type, std::move(labelNames)}},
+      [collect = std::move(collect)](const EmitTo& emit) {
+        if (!collect) return;
+        collect([&](const std::vector<std::string>& values, double v) { emit(0, values, v); });
+      });
 }
 
 void MetricsRegistry::AddCollectedGroup(std::vector<CollectedSpec> families,
