@@ -162,9 +162,7 @@ for c in hub $MEMBERS; do
     t_fail "apply Kueue CRDs to $c"
 done
 for c in hub $MEMBERS; do
-  t_eventually 60 "Kueue CRDs Established in $c" t_kubectl "$c" wait --for condition=Established --timeout=5s \
-    crd/workloads.kueue.x-k8s.io crd/clusterqueues.kueue.x-k8s.io crd/localqueues.kueue.x-k8s.io \
-    crd/multikueueclusters.kueue.x-k8s.io
+  t_established "$c" crd/{workloads,clusterqueues,localqueues,multikueueclusters}.kueue.x-k8s.io
   t_kubectl "$c" create namespace kueue-system >/dev/null 2>&1 || true
 done
 # The same quota everywhere, far above the burst: admission is never what waits.

@@ -87,6 +87,16 @@ t_eventually() {
   done
 }
 
+# t_established CONTEXT CRD...: waits (up to 60 s each) until every CRD is Established. kubectl
+# wait fails at once, not after its timeout, while a new CRD has no conditions yet: so retried.
+t_established() {
+  local ctx=$1 crd
+  shift
+  for crd in "$@"; do
+    t_eventually 60 "$crd Established in $ctx" t_kubectl "$ctx" wait --for condition=Established --timeout=5s "$crd"
+  done
+}
+
 # t_contains HAYSTACK NEEDLE WHAT: fails unless NEEDLE occurs in HAYSTACK.
 t_contains() {
   case "$1" in

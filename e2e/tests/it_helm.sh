@@ -85,12 +85,7 @@ t_equals "$warnings" "" "type-checking warnings of the policy"
 t_log "tag policy: refused: $out"
 
 # ---- the finalizer policy: workloads are created with the cleanup finalizer -------------------
-finalized() {
-  aiw probe "{team: vision, costCenter: cc-1}" "{}" |
-    t_kubectl hub create --dry-run=server -o jsonpath='{.metadata.finalizers}' -f - 2>/dev/null |
-    grep -q hybridai.io/member-cleanup
-}
-t_eventually 30 "the finalizer policy is in effect" finalized
+t_eventually 30 "the finalizer policy is in effect" op_finalizer_policy_active
 # Created before any operator runs: the policy alone put the finalizer on it; the operator,
 # started below, places it and cleans up after it like the others.
 early=$(aiw early "{team: vision, costCenter: cc-1}" "{locations: [OnPrem], objective: Cost}" |

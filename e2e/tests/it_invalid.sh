@@ -14,11 +14,7 @@ compgen -G "$T_ROOT/crds/*.yaml" >/dev/null || t_fail "no CRDs in crds/"
 t_fleet
 
 t_kubectl hub apply --server-side --force-conflicts -f "$T_ROOT/crds/" >/dev/null || t_fail "apply crds/"
-for kind in memberclusters gpupools aiworkloads budgets; do
-  # kubectl wait fails at once, not after its timeout, while a new CRD has no conditions yet.
-  t_eventually 60 "crd/$kind.hybridai.io Established" \
-    t_kubectl hub wait --for condition=Established --timeout=5s "crd/$kind.hybridai.io"
-done
+t_established hub crd/{memberclusters,gpupools,aiworkloads,budgets}.hybridai.io
 t_eventually 30 "hybridai.io kinds served" t_kubectl hub get aiw,mc -A
 
 # CLASS[file]: the README section ("## schema ...", "## cel ...", ...) whose bullet names the file.

@@ -74,11 +74,7 @@ op_setup() {
 op_install_crds() {
   t_kubectl hub apply --server-side --force-conflicts -f "$T_ROOT/crds/" >/dev/null || t_fail "apply crds/"
   local kind
-  # kubectl wait fails at once, not after its timeout, while a new CRD has no conditions yet.
-  for kind in memberclusters gpupools aiworkloads budgets; do
-    t_eventually 60 "crd/$kind.hybridai.io Established" \
-      t_kubectl hub wait --for condition=Established --timeout=5s "crd/$kind.hybridai.io"
-  done
+  t_established hub crd/{memberclusters,gpupools,aiworkloads,budgets}.hybridai.io
   t_eventually 30 "hybridai kinds served" t_kubectl hub get mc,gp,aiw -A
 }
 
@@ -94,11 +90,16 @@ op_install_finalizer_policy() {
   t_kubectl hub apply -f - <<<"$out" >/dev/null || t_fail "apply the finalizer policy"
   _op_remember "mutatingadmissionpolicybinding/hybrid-operator-cleanup-finalizer"
   _op_remember "mutatingadmissionpolicy/hybrid-operator-cleanup-finalizer"
-  # Admission policies take effect once the API server's policy informer has them: probe with a
-  # dry-run create until the finalizer shows.
+  # Admission policies take effect once the API server's policy informer has them.
+  t_eventually 30 "the finalizer policy in effect" op_finalizer_policy_active
+}
+
+# op_finalizer_policy_active: a dry-run create of an AIWorkload (in hybrid-system) comes back with
+# the cleanup finalizer.
+op_finalizer_policy_active() {
   local probe='{"apiVersion":"hybridai.io/v1alpha1","kind":"AIWorkload","metadata":{"name":"finalizer-policy-probe","namespace":"hybrid-system"},"spec":{"type":"Batch","replicas":1,"accelerators":{"count":1},"tags":{"team":"probe","costCenter":"probe"},"template":{"spec":{"containers":[{"name":"m","image":"x"}]}}}}'
-  t_eventually 30 "the finalizer policy in effect" bash -c \
-    "kubectl --context hub create --dry-run=server -o jsonpath='{.metadata.finalizers}' -f - <<<'$probe' | grep -q hybridai.io/member-cleanup"
+  t_kubectl hub create --dry-run=server -o jsonpath='{.metadata.finalizers}' -f - <<<"$probe" 2>/dev/null |
+    grep -q hybridai.io/member-cleanup
 }
 
 # _op_remember OBJECT: removed from the hub at the end.
