@@ -38,14 +38,14 @@ t_eventually 120 "pools measured" bash -c \
 RAW_NS="$NS-raw"
 OP_NAMESPACES+=("$RAW_NS")
 t_log "raw: $N Deployments straight into the members, $W writers"
-load_raw_before=$(cut -d' ' -f1 /proc/loadavg)
+load_raw_before=$(bench_load1)
 fleet_raw_before=$(bench_fleet_cpu)
 "$LOAD" --kubeconfig "$FLEET_DIR/kubeconfig" --mode deployments --namespace "$RAW_NS" \
   --count "$N" --writers "$W" --members cloud,onprem,edge 2>"$OP_LOG_DIR/raw.err" | tee "$OP_LOG_DIR/raw.out" ||
   t_fail "raw burst: $(tail -3 "$OP_LOG_DIR/raw.err")"
-load_raw=$(cut -d' ' -f1 /proc/loadavg)
+load_raw=$(bench_load1)
 fleet_raw=$(bench_cpu_delta "$fleet_raw_before" "$(bench_fleet_cpu)")
-raw_rate=$(sed -n 's/.* rate=\([0-9.]*\).*/\1/p' "$OP_LOG_DIR/raw.err" | tail -1)
+raw_rate=$(bench_burst_value "$OP_LOG_DIR/raw.err" rate)
 for c in cloud onprem edge; do kubectl --context "$c" delete namespace "$RAW_NS" --wait=false >/dev/null 2>&1 || true; done
 for c in cloud onprem edge; do
   t_eventually 600 "raw namespace gone from $c" bash -c "! kubectl --context $c get namespace $RAW_NS >/dev/null 2>&1"
@@ -54,17 +54,16 @@ done
 # 2. The operator.
 t_log "operator: $N AIWorkloads into the hub, $W writers"
 cpu_before=$(bench_cpu_seconds "${OP_PID[bench]}")
-load_op_before=$(cut -d' ' -f1 /proc/loadavg)
+load_op_before=$(bench_load1)
 fleet_op_before=$(bench_fleet_cpu)
 "$LOAD" --kubeconfig "$FLEET_DIR/kubeconfig" --mode aiworkloads --namespace "$NS" \
   --count "$N" --writers "$W" --members hub,cloud,onprem,edge 2>"$OP_LOG_DIR/op.err" | tee "$OP_LOG_DIR/op.out" ||
   t_fail "operator burst: $(tail -3 "$OP_LOG_DIR/op.err")"
-load_op=$(cut -d' ' -f1 /proc/loadavg)
+load_op=$(bench_load1)
 fleet_op=$(bench_cpu_delta "$fleet_op_before" "$(bench_fleet_cpu)")
 cpu_after=$(bench_cpu_seconds "${OP_PID[bench]}")
-op_rate=$(sed -n 's/.* rate=\([0-9.]*\).*/\1/p' "$OP_LOG_DIR/op.err" | tail -1)
-rss=$(awk '/^VmRSS/ {print $2}' "/proc/${OP_PID[bench]}/status")
-hwm=$(awk '/^VmHWM/ {print $2}' "/proc/${OP_PID[bench]}/status")
+op_rate=$(bench_burst_value "$OP_LOG_DIR/op.err" rate)
+rss=$(bench_rss_mib "${OP_PID[bench]}")
 
 echo "operator_burst: N=$N writers=$W"
 echo "  raw (Deployments straight into the members): $(sed -n 's/^  first create/first create/p' "$OP_LOG_DIR/raw.out")"
@@ -76,6 +75,6 @@ echo "    load average 1 min: $load_op_before before, $load_op after"
 echo "    fleet CPU: $fleet_op"
 echo "  operator / raw rate: $(awk -v a="$op_rate" -v b="$raw_rate" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')"
 echo "  operator CPU during the burst: $(awk -v a="$cpu_before" -v b="$cpu_after" 'BEGIN { printf "%.1f s", b - a }')"
-echo "  operator RSS at the end: $((rss / 1024)) MiB (peak $((hwm / 1024)) MiB), $N workloads"
+echo "  operator RSS at the end: $rss, $N workloads"
 echo "  $(nproc) CPUs"
 OP_PASSED=1
